@@ -1,0 +1,149 @@
+"""Score a filing's categories from its form, its 8-K items and its sentences.
+
+Strong signals (weight >= STRONG) count in full; weak ones together can add at
+most WEAK_CAP, so a long document that merely mentions "FDA" many times does not
+become FDA news, while one sentence about a complete response letter does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker.classify.facts import extract_facts
+from tracker.classify.rules import Rules, load_rules
+from tracker.classify.sentences import Sentence, item_numbers, sentences
+from tracker.models import CATEGORIES, Classification, Document
+
+STRONG = 2.5
+WEAK_CAP = 2.0
+MAX_EVIDENCE = 3
+EVIDENCE_CHARS = 600
+LEGACY_ITEMS_UNTIL = date(2004, 8, 23)  # SEC's new 8-K item numbers took effect that day
+
+ITEM_TITLES = {
+    "1.01": "Entry into a Material Definitive Agreement", "1.03": "Bankruptcy or Receivership",
+    "2.02": "Results of Operations and Financial Condition",
+    "2.03": "Creation of a Direct Financial Obligation",
+    "2.04": "Triggering Events That Accelerate a Financial Obligation",
+    "2.05": "Costs Associated with Exit or Disposal Activities",
+    "3.01": "Notice of Delisting", "3.02": "Unregistered Sales of Equity Securities",
+    "5.02": "Departure or Appointment of Directors or Officers",
+    "3": "Bankruptcy or Receivership (pre-2004 item)",
+    "6": "Resignations of Registrant's Directors (pre-2004 item)",
+    "12": "Results of Operations and Financial Condition (pre-2004 item)",
+}
+
+
+@dataclass
+class _Tally:
+    strong: float = 0.0
+    weak: float = 0.0
+    fixed: float = 0.0
+    hits: list[tuple[float, int, int, str]] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return self.fixed + self.strong + min(self.weak, WEAK_CAP)
+
+
+def classify_text(text: str, *, form: str = "", items: Sequence[str] = (),
+                  filed: date | None = None, rules: Rules | None = None) -> Classification:
+    """Classify one document's text (the `tracker classify` path)."""
+    return classify_documents([Document(name="", doc_type=form or "", url="", text=text)],
+                              form=form, items=items, filed=filed, rules=rules)
+
+
+def classify_documents(documents: Sequence[Document], *, form: str = "",
+                       items: Sequence[str] = (), filed: date | None = None,
+                       rules: Rules | None = None) -> Classification:
+    """Classify a filing from all its documents; press releases give evidence first."""
+    rules = rules or load_rules()
+    tallies = {cat: _Tally() for cat in CATEGORIES}
+    all_items = list(dict.fromkeys(items))
+    for doc in documents:
+        for number in item_numbers(doc.text):
+            if number not in all_items:
+                all_items.append(number)
+    _score_form(rules, form, tallies)
+    _score_items(rules, all_items, filed, tallies)
+    fact_sentences: list[str] = []
+    ordered = sorted(enumerate(documents), key=lambda d: (not _is_release(d[1]), d[0]))
+    for rank, (_, doc) in enumerate(ordered):
+        for sentence in sentences(doc.text):
+            if _skipped(rules, sentence):
+                continue
+            fact_sentences.append(sentence.text)
+            _score_sentence(rules, sentence, rank, tallies)
+    categories = tuple(c for c in CATEGORIES if tallies[c].score >= rules.threshold)
+    evidence = {c: _evidence(tallies[c]) for c in categories}
+    facts = tuple(extract_facts(rules.facts, fact_sentences))
+    return Classification(categories=categories, evidence=evidence, facts=facts,
+                          items=tuple(all_items))
+
+
+def _is_release(doc: Document) -> bool:
+    return doc.doc_type.upper().startswith("EX-99")
+
+
+def _score_form(rules: Rules, form: str, tallies: dict[str, _Tally]) -> None:
+    form = form.upper().strip()
+    best: dict[str, float] = {}
+    for prefix, weights in rules.forms.items():
+        matches = form == prefix or (form.startswith(prefix) and len(prefix) > 1)
+        if matches:
+            for cat, weight in weights.items():
+                best[cat] = max(best.get(cat, 0.0), weight)
+    for cat, weight in best.items():
+        tallies[cat].fixed += weight
+        tallies[cat].reasons.append(f"Form {form}")
+
+
+def _score_items(rules: Rules, items: Sequence[str], filed: date | None,
+                 tallies: dict[str, _Tally]) -> None:
+    for item in items:
+        legacy = "." not in item
+        if legacy and filed is not None and filed >= LEGACY_ITEMS_UNTIL:
+            continue  # an integer item after August 2004 is a stray number, not an item
+        table = rules.legacy_items if legacy else rules.modern_items
+        for cat, weight in table.get(item, {}).items():
+            tallies[cat].fixed += weight
+            title = ITEM_TITLES.get(item, "")
+            tallies[cat].reasons.append(f"8-K Item {item}" + (f": {title}" if title else ""))
+
+
+def _skipped(rules: Rules, sentence: Sentence) -> bool:
+    if sentence.heading and any(p.search(sentence.heading) for p in rules.skip_sections):
+        return True
+    return bool(rules.skip_sentences.search(sentence.text))
+
+
+def _score_sentence(rules: Rules, sentence: Sentence, rank: int,
+                    tallies: dict[str, _Tally]) -> None:
+    masked = rules.mask.sub(" ", sentence.text)
+    factor = rules.stale_factor if rules.stale and rules.stale.search(masked) else 1.0
+    for cat, patterns in rules.patterns.items():
+        weight = max((p.weight for p in patterns if p.regex.search(masked)), default=0.0)
+        if not weight:
+            continue
+        weight *= factor
+        tally = tallies[cat]
+        if weight >= STRONG:
+            tally.strong += weight
+        else:
+            tally.weak += weight
+        tally.hits.append((weight, rank, sentence.position, sentence.text))
+
+
+def _evidence(tally: _Tally) -> tuple[str, ...]:
+    best = sorted(tally.hits, key=lambda h: (-h[0], h[1], h[2]))
+    chosen: list[str] = []
+    for _, _, _, text in best:
+        short = text if len(text) <= EVIDENCE_CHARS else text[:EVIDENCE_CHARS - 1] + "…"
+        if short not in chosen:
+            chosen.append(short)
+        if len(chosen) == MAX_EVIDENCE:
+            break
+    return tuple(chosen) if chosen else tuple(tally.reasons[:1])

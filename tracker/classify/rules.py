@@ -1,0 +1,139 @@
+"""Load and validate the classification rules file (tracker/data/rules.toml).
+
+Rules are data so an analyst can read and extend them; a bad rule is reported
+with its place in the file instead of failing at match time.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from tracker.models import CATEGORIES
+
+FACT_TYPES = ("percent", "int", "money", "text")
+
+
+class RulesError(ValueError):
+    """The rules file is invalid; the message names the file and the rule."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    regex: re.Pattern[str]
+    weight: float
+
+
+@dataclass(frozen=True)
+class FactRule:
+    kind: str
+    value_type: str
+    regex: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Rules:
+    threshold: float
+    stale: re.Pattern[str] | None
+    stale_factor: float
+    skip_sections: tuple[re.Pattern[str], ...]
+    skip_sentences: re.Pattern[str]
+    mask: re.Pattern[str]
+    patterns: dict[str, tuple[Pattern, ...]]
+    forms: dict[str, dict[str, float]]
+    modern_items: dict[str, dict[str, float]]
+    legacy_items: dict[str, dict[str, float]]
+    facts: tuple[FactRule, ...]
+
+
+def _compile(pattern: Any, where: str, path: str, flags: int = re.I) -> re.Pattern[str]:
+    if not isinstance(pattern, str) or not pattern:
+        raise RulesError(f"{path}: {where}: pattern must be a non-empty string")
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise RulesError(f"{path}: {where}: bad regular expression: {exc}") from None
+
+
+def _weights(table: Any, where: str, path: str) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    if not isinstance(table, dict):
+        raise RulesError(f"{path}: {where} must be a table")
+    for key, value in table.items():
+        if not isinstance(value, dict):
+            raise RulesError(f"{path}: {where}.{key} must map categories to weights")
+        for cat, weight in value.items():
+            if cat not in CATEGORIES:
+                raise RulesError(f"{path}: {where}.{key}: unknown category {cat!r}")
+            if not isinstance(weight, int | float):
+                raise RulesError(f"{path}: {where}.{key}.{cat}: weight must be a number")
+        out[key.upper()] = {c: float(w) for c, w in value.items()}
+    return out
+
+
+def parse_rules(text: str, path: str = "rules.toml") -> Rules:
+    """Validate a rules document; raises RulesError naming the file and rule."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{path}: invalid TOML: {exc}") from None
+    known = {"threshold", "stale", "stale_factor", "skip_sections", "skip_sentences", "mask",
+             "categories", "forms", "items", "facts"}
+    for key in raw:
+        if key not in known:
+            raise RulesError(f"{path}: unknown key {key!r}")
+    patterns: dict[str, tuple[Pattern, ...]] = {}
+    for cat, table in raw.get("categories", {}).items():
+        if cat not in CATEGORIES:
+            raise RulesError(f"{path}: categories.{cat}: unknown category")
+        items = []
+        for i, p in enumerate(table.get("patterns", [])):
+            where = f"categories.{cat}.patterns[{i}]"
+            weight = p.get("weight")
+            if not isinstance(weight, int | float) or weight <= 0:
+                raise RulesError(f"{path}: {where}: weight must be a positive number")
+            items.append(Pattern(_compile(p.get("pattern"), where, path), float(weight)))
+        patterns[cat] = tuple(items)
+    facts = []
+    for i, f in enumerate(raw.get("facts", [])):
+        where = f"facts[{i}]"
+        if f.get("type") not in FACT_TYPES:
+            raise RulesError(f"{path}: {where}: type must be one of {', '.join(FACT_TYPES)}")
+        if not isinstance(f.get("kind"), str):
+            raise RulesError(f"{path}: {where}: kind must be a string")
+        regex = _compile(f.get("pattern"), where, path, 0 if f.get("case") else re.I)
+        if "value" not in regex.groupindex:
+            raise RulesError(f"{path}: {where}: pattern needs a named group (?P<value>...)")
+        facts.append(FactRule(f["kind"], f["type"], regex))
+    stale = raw.get("stale")
+    joined_skip = "|".join(f"(?:{s})" for s in raw.get("skip_sentences", [])) or r"(?!x)x"
+    joined_mask = "|".join(f"(?:{s})" for s in raw.get("mask", [])) or r"(?!x)x"
+    items = raw.get("items", {})
+    return Rules(
+        threshold=float(raw.get("threshold", 2.5)),
+        stale=_compile(stale, "stale", path) if stale else None,
+        stale_factor=float(raw.get("stale_factor", 0.5)),
+        skip_sections=tuple(_compile(s, f"skip_sections[{i}]", path)
+                            for i, s in enumerate(raw.get("skip_sections", []))),
+        skip_sentences=_compile(joined_skip, "skip_sentences", path),
+        mask=_compile(joined_mask, "mask", path, re.I | re.M),
+        patterns=patterns,
+        forms=_weights(raw.get("forms", {}), "forms", path),
+        modern_items=_weights(items.get("modern", {}), "items.modern", path),
+        legacy_items=_weights(items.get("legacy", {}), "items.legacy", path),
+        facts=tuple(facts),
+    )
+
+
+@cache
+def load_rules(path: str | None = None) -> Rules:
+    """The rules in `path`, or the bundled ones."""
+    if path:
+        return parse_rules(Path(path).read_text(encoding="utf-8"), path)
+    text = resources.files("tracker").joinpath("data", "rules.toml").read_text(encoding="utf-8")
+    return parse_rules(text, "tracker/data/rules.toml")

@@ -1,0 +1,89 @@
+"""Split document text into sentences, remembering the section each stands in.
+
+Sections matter because the same words mean news in a press release and nothing
+in a risk factor; the classifier skips boilerplate sections by their heading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+MAX_SENTENCE = 2000  # a 100 KB "sentence" is cut into pieces of this size
+
+_PARA_RE = re.compile(r"\n\s*\n")
+_SPLIT_RE = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9$])")
+_ABBREV_RE = re.compile(
+    r"(\b(Inc|Corp|Co|Ltd|No|Nos|Mr|Mrs|Ms|Dr|Jr|Sr|St|vs|approx|e\.g|i\.e|etc|Mass|Calif|"
+    r"Del|Pa|Nev|Fla|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Fig|Ph|U\.S|N\.V|S\.A|"
+    r"L\.P|L\.L\.C|N\.W|Ave|Blvd|Rd)|\b[A-Z])\.$")
+_LEADER_RE = re.compile(r"\s*\.{4,}\s*\S*\s*$")
+_ITEM_HEADING_RE = re.compile(r"^\s*item\s+(\d{1,2}(?:\.\d{2})?)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    heading: str  # the section heading above it ("" at the top)
+    position: int  # order in the document
+
+
+def is_heading(para: str) -> bool:
+    """Short lines without a closing period, or in capitals, head a section."""
+    if _ITEM_HEADING_RE.match(para) and len(para) < 300:
+        return True
+    if len(para) > 140 or "\n" in para.strip():
+        return False
+    words = para.split()
+    if not words or len(words) > 14:
+        return False
+    letters = [c for c in para if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+        return True
+    return not para.rstrip().endswith((".", ",", ";", ")", '"'))
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    flat = " ".join(paragraph.split())
+    pieces = _SPLIT_RE.split(flat)
+    out: list[str] = []
+    for piece in pieces:
+        if out and _ABBREV_RE.search(out[-1]):
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    result = []
+    for sentence in out:
+        while len(sentence) > MAX_SENTENCE:
+            result.append(sentence[:MAX_SENTENCE])
+            sentence = sentence[MAX_SENTENCE:]
+        if sentence.strip():
+            result.append(sentence.strip())
+    return result
+
+
+def sentences(text: str) -> Iterator[Sentence]:
+    """Sentences of a document with the heading of the section they are in."""
+    heading = ""
+    position = 0
+    for para in _PARA_RE.split(text):
+        para = para.strip()
+        if not para:
+            continue
+        if is_heading(para):
+            heading = _LEADER_RE.sub("", " ".join(para.split())).strip()
+            continue
+        for sentence in split_sentences(para):
+            yield Sentence(sentence, heading, position)
+            position += 1
+
+
+def item_numbers(text: str) -> tuple[str, ...]:
+    """8-K item numbers from the headings in a document ("ITEM 12.", "Item 2.02")."""
+    found: list[str] = []
+    for para in _PARA_RE.split(text[:200_000]):
+        m = _ITEM_HEADING_RE.match(para.strip())
+        if m and m.group(1) not in found:
+            found.append(m.group(1))
+    return tuple(found)

@@ -1,0 +1,330 @@
+"""The command line: the one place that turns errors into messages and exit codes.
+
+Heavy stacks (scheduler, Slack, HTML parser, feed parser) are imported inside the
+commands that use them, so `tracker --help` and `tracker watch list` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from enum import IntEnum
+from pathlib import Path
+from typing import Any, NoReturn
+
+from tracker import __version__
+from tracker.errors import ConfigError, LockedError, StateError, TrackerError
+
+log = logging.getLogger("tracker")
+
+
+class Exit(IntEnum):
+    OK = 0
+    FAILURE = 1
+    USAGE = 2
+
+
+class UsageError(TrackerError):
+    """The command line itself is wrong."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: error: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        raise SystemExit(Exit.USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="tracker", description="Watch SEC EDGAR for new filings of chosen "
+                "companies, tell what they mean and post alerts to Slack.")
+    p.add_argument("--version", action="version", version=f"tracker {__version__}")
+    p.add_argument("--config", help="watch config (default config/watch.toml, env TRACKER_CONFIG)")
+    p.add_argument("--state", help="state directory (default state/, env TRACKER_STATE)")
+    p.add_argument("--log-format", choices=("text", "json"), default="text")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    p.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.add_parser("demo", help="the whole pipeline offline on Biopure's 2003-2004 filings")
+    sub.add_parser("poll", help="one poll cycle now, then exit")
+    sub.add_parser("run", help="the daemon: poll on the configured interval until stopped")
+    c = sub.add_parser("classify", help="classify local filing documents")
+    c.add_argument("files", nargs="+", metavar="FILE")
+    c.add_argument("--json", action="store_true", help="one JSON object per line per file")
+    c.add_argument("--form", default="", help="form type, when the file does not say it")
+    w = sub.add_parser("watch", help="edit the watch list in the config, keeping its comments")
+    wsub = w.add_subparsers(dest="watch_command", metavar="ACTION", parser_class=_Parser)
+    wa = wsub.add_parser("add", help="watch a company")
+    wa.add_argument("ident", metavar="TICKER_OR_CIK")
+    wa.add_argument("--channel")
+    wa.add_argument("--categories", help="comma-separated: fda,financing,workforce,...")
+    wa.add_argument("--forms", help="comma-separated form types: 8-K,424B")
+    wr = wsub.add_parser("remove", help="stop watching a company")
+    wr.add_argument("ident", metavar="TICKER_OR_CIK")
+    wsub.add_parser("list", help="the companies watched")
+    t = sub.add_parser("timeline", help="a company's regulatory milestone history")
+    t.add_argument("ident", metavar="TICKER_OR_CIK")
+    t.add_argument("--json", action="store_true")
+    s = sub.add_parser("status", help="last and next poll, newest filings, pending alerts")
+    s.add_argument("--json", action="store_true")
+    sub.add_parser("check-config", help="validate the config and exit 0 or 2")
+    ta = sub.add_parser("test-alert", help="post one clearly marked sample alert")
+    ta.add_argument("--channel")
+    tk = sub.add_parser("tickers", help="the ticker-to-CIK list")
+    tksub = tk.add_subparsers(dest="tickers_command", metavar="ACTION", parser_class=_Parser)
+    tksub.add_parser("refresh", help="download SEC's company_tickers.json into the state dir")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return Exit.USAGE
+    from tracker.logs import setup_logging
+
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    setup_logging(level, args.log_format)
+    if args.state:
+        os.environ["TRACKER_STATE"] = args.state
+    try:
+        return int(COMMANDS[args.command](args))
+    except ConfigError as exc:
+        print(f"tracker: config error: {exc}", file=sys.stderr)
+        return Exit.USAGE
+    except UsageError as exc:
+        print(f"tracker: {exc}", file=sys.stderr)
+        return Exit.USAGE
+    except (LockedError, StateError, TrackerError) as exc:
+        print(f"tracker: {exc}", file=sys.stderr)
+        return Exit.FAILURE
+    except KeyboardInterrupt:
+        return Exit.FAILURE
+
+
+def _config_path(args: argparse.Namespace) -> str:
+    from tracker.config import config_path
+
+    return config_path(args.config)
+
+
+def _state_dir(args: argparse.Namespace) -> str:
+    from tracker.config import DEFAULT_STATE
+
+    return args.state or os.environ.get("TRACKER_STATE") or DEFAULT_STATE
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from tracker.config import load_config
+
+    return load_config(_config_path(args))
+
+
+def _poller(args: argparse.Namespace, config: Any) -> Any:
+    from tracker.edgar.client import EdgarClient
+    from tracker.notify.sinks import make_sink
+    from tracker.pipeline import Poller
+    from tracker.state import State
+
+    e = config.edgar
+    client = EdgarClient(e.base_url, e.user_agent, max_rps=e.max_requests_per_second,
+                         timeout=e.timeout_seconds, cooldown=e.cooldown_seconds,
+                         max_bytes=e.max_document_bytes)
+    sink = make_sink(dict(os.environ), config.slack.base_url)
+    return Poller(config, State(_state_dir(args)), client, sink)
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from tracker.demo import run_demo
+
+    delivered = run_demo()
+    return Exit.OK if delivered else Exit.FAILURE
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    from tracker.lock import StateLock
+
+    config = _load(args)
+    with StateLock(_state_dir(args)):
+        report = _poller(args, config).run_cycle()
+    log.info("poll done: %d new filings, %d alerts queued, %d delivered, %d pending, %d failed, "
+             "%d EDGAR requests", report.new_filings, report.alerts_queued,
+             report.delivery.delivered, report.delivery.pending, report.delivery.failed,
+             report.requests)
+    for problem in report.errors + report.delivery.errors:
+        log.warning("will retry next cycle: %s", problem)
+    return Exit.OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from tracker.daemon import Daemon
+    from tracker.lock import StateLock
+
+    config = _load(args)
+    with StateLock(_state_dir(args)):
+        return Daemon(config, _poller(args, config)).run()
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    config = _load(args)
+    print(f"{config.path}: OK ({len(config.companies)} companies, mode {config.mode}, "
+          f"every {config.edgar.poll_interval_seconds:g}s)")
+    return Exit.OK
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from tracker.classify.files import classify_file
+
+    failed = 0
+    for path in args.files:
+        result = classify_file(path, form=args.form)
+        if result.get("error"):
+            failed += 1
+            print(f"tracker: {path}: {result['error']}", file=sys.stderr)
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+        else:
+            print(_classification_text(result), flush=True)
+    return Exit.FAILURE if failed else Exit.OK
+
+
+def _classification_text(result: dict[str, Any]) -> str:
+    if result.get("error"):
+        return f"{result['path']}: error: {result['error']}\n"
+    lines = [f"{result['path']}: {', '.join(result['categories']) or '(no category)'}"]
+    for cat, sentences in result["evidence"].items():
+        for sentence in sentences[:2]:
+            lines.append(f"  [{cat}] {sentence[:300]}")
+    for fact in result["facts"]:
+        lines.append(f"  fact {fact['kind']} = {fact['value']!r}  ({fact['text']})")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from tracker import watchlist
+
+    path = _config_path(args)
+    action = args.watch_command
+    if action is None:
+        raise UsageError("watch needs an action: add, remove or list")
+    try:
+        if action == "list":
+            print(watchlist.format_rows(watchlist.list_watch(path)))
+            return Exit.OK
+        if action == "add":
+            cats = _csv(args.categories)
+            if cats is not None and not cats:
+                raise UsageError("--categories needs at least one category")
+            row = watchlist.add_watch(path, args.ident, channel=args.channel, categories=cats,
+                                      forms=_csv(args.forms))
+            print(f"watching {row.ticker or ''} CIK {row.cik} {row.name or ''}".replace("  ", " ")
+                  + f" (in {path}; a running daemon picks it up at its next poll, "
+                  "starting with a baseline)")
+            return Exit.OK
+        row = watchlist.remove_watch(path, args.ident)
+        print(f"no longer watching {row.ticker or ''} CIK {row.cik} (in {path})")
+        return Exit.OK
+    except watchlist.WatchError as exc:
+        print(f"tracker: {exc}", file=sys.stderr)
+        return Exit.USAGE
+
+
+def _csv(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def resolve_company(args: argparse.Namespace, ident: str) -> tuple[int, str]:
+    """CIK and label from the config's companies, a CIK, or the ticker list."""
+    from tracker.config import load_config
+
+    wanted = ident.strip().upper()
+    try:
+        config = load_config(_config_path(args))
+        for c in config.companies:
+            if (c.ticker and c.ticker.upper() == wanted) or (wanted.isdigit() and
+                                                               int(wanted) == c.cik):
+                return c.cik, c.label
+    except ConfigError:
+        pass
+    if wanted.isdigit():
+        return int(wanted), f"CIK {int(wanted)}"
+    from tracker.tickers import TickerError, resolve_ticker
+
+    try:
+        cik, title = resolve_ticker(wanted)
+    except TickerError as exc:
+        raise UsageError(str(exc)) from None
+    return cik, title
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from tracker.state import State
+    from tracker.timeline import render_timeline, timeline_rows
+
+    cik, label = resolve_company(args, args.ident)
+    entries = State(_state_dir(args)).ledger(cik)
+    if args.json:
+        print(json.dumps({"cik": cik, "company": label, "milestones": timeline_rows(entries)},
+                         ensure_ascii=False))
+    else:
+        print(f"{label} (CIK {cik}): regulatory milestones as tracked\n")
+        print(render_timeline(entries))
+    return Exit.OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from tracker.status import collect_status, render_status
+
+    data = collect_status(_state_dir(args), _config_path(args))
+    print(json.dumps(data, ensure_ascii=False) if args.json else render_status(data))
+    return Exit.OK
+
+
+def cmd_test_alert(args: argparse.Namespace) -> int:
+    from tracker.notify.sinks import make_sink
+    from tracker.notify.testalert import sample_alert
+
+    config = _load(args)
+    channel = args.channel or config.slack.default_channel
+    sink = make_sink(dict(os.environ), config.slack.base_url)
+    ts = sink.post(sample_alert(channel))
+    where = f"{channel} via {sink.name}" + (f" (ts {ts})" if ts else "")
+    print(f"test alert sent to {where}", file=sys.stderr)
+    return Exit.OK
+
+
+def cmd_tickers(args: argparse.Namespace) -> int:
+    from tracker.edgar.client import EdgarClient
+    from tracker.state import atomic_write
+    from tracker.tickers import SNAPSHOT_NAME, validate_snapshot
+
+    if args.tickers_command != "refresh":
+        raise UsageError("tickers needs an action: refresh")
+    config = _load(args)
+    client = EdgarClient(config.edgar.base_url, config.edgar.user_agent,
+                         max_rps=config.edgar.max_requests_per_second,
+                         allowed=("/files/company_tickers.json",))
+    resp = client.get("/files/company_tickers.json")
+    rows = validate_snapshot(resp.content)
+    target = Path(_state_dir(args)) / SNAPSHOT_NAME
+    atomic_write(target, resp.content)
+    print(f"{rows} tickers saved to {target}")
+    return Exit.OK
+
+
+COMMANDS = {
+    "demo": cmd_demo, "poll": cmd_poll, "run": cmd_run, "classify": cmd_classify,
+    "watch": cmd_watch, "timeline": cmd_timeline, "status": cmd_status,
+    "check-config": cmd_check_config, "test-alert": cmd_test_alert, "tickers": cmd_tickers,
+}

@@ -1,0 +1,316 @@
+"""Load and validate the watch config (TOML) into plain settings.
+
+Every error names the file, the line where it can be found, the key and what is
+wrong, because people edit this file by hand while the daemon runs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracker.errors import ConfigError
+from tracker.models import CATEGORIES, Company
+
+DEFAULT_CONFIG = "config/watch.toml"
+DEFAULT_STATE = "state"
+MODES = ("auto", "company", "latest")
+# Above this many companies, one latest-filings feed is cheaper than one feed per company.
+AUTO_LATEST_THRESHOLD = 20
+_CHANNEL_RE = re.compile(r"^(#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{6,})$")
+_MENTION_RE = re.compile(r"^(@here|@channel|@everyone|<@[UW][A-Z0-9]+>|<!subteam\^[A-Z0-9]+>)$")
+
+
+@dataclass(frozen=True)
+class EdgarSettings:
+    user_agent: str
+    base_url: str = "https://www.sec.gov"
+    poll_interval_seconds: float = 60.0
+    max_requests_per_second: float = 10.0
+    timeout_seconds: float = 20.0
+    cooldown_seconds: float = 600.0  # SEC asks automated tools to stay away 10 minutes
+    mode: str = "auto"
+    backfill: int = 0
+    sweep_minutes: float = 30.0
+    jitter_seconds: float = 0.0
+    max_document_bytes: int = 20_000_000
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    base_url: str = "https://slack.com/api/"
+    default_channel: str = "#filings"
+    category_channels: dict[str, str] = field(default_factory=dict)
+    mentions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StateSettings:
+    keep_seen_per_company: int = 2000
+    keep_delivered_days: int = 90
+
+
+@dataclass(frozen=True)
+class Config:
+    edgar: EdgarSettings
+    slack: SlackSettings
+    state: StateSettings
+    companies: tuple[Company, ...]
+    path: str = DEFAULT_CONFIG
+
+    @property
+    def mode(self) -> str:
+        if self.edgar.mode != "auto":
+            return self.edgar.mode
+        return "latest" if len(self.companies) > AUTO_LATEST_THRESHOLD else "company"
+
+    def company(self, cik: int) -> Company | None:
+        return next((c for c in self.companies if c.cik == cik), None)
+
+
+_EDGAR_KEYS: dict[str, type] = {
+    "user_agent": str, "base_url": str, "poll_interval_seconds": float,
+    "max_requests_per_second": float, "timeout_seconds": float, "cooldown_seconds": float,
+    "mode": str, "backfill": int, "sweep_minutes": float, "jitter_seconds": float,
+    "max_document_bytes": int,
+}
+_SLACK_KEYS: dict[str, type] = {"base_url": str, "default_channel": str, "category_channels": dict,
+               "mentions": dict}
+_STATE_KEYS: dict[str, type] = {"keep_seen_per_company": int, "keep_delivered_days": int}
+_COMPANY_KEYS: dict[str, type] = {"ticker": str, "cik": int, "name": str, "channel": str,
+                                  "categories": list, "forms": list}
+
+
+def config_path(cli_value: str | None) -> str:
+    return cli_value or os.environ.get("TRACKER_CONFIG") or DEFAULT_CONFIG
+
+
+def load_config(path: str) -> Config:
+    """Read and validate the config at `path`; raises ConfigError naming file, line, key."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, "file not found (create it, or pass --config PATH)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, f"cannot read: {exc}") from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: str) -> Config:
+    """Validate TOML text as a watch config; `path` is only used in messages."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"at line (\d+)", str(exc))
+        raise ConfigError(path, f"invalid TOML: {exc}",
+                          line=int(m.group(1)) if m else None) from None
+    return _Validator(text, path).config(raw)
+
+
+class _Validator:
+    """Turns the parsed TOML into settings, finding line numbers in the source text."""
+
+    def __init__(self, text: str, path: str):
+        self.lines = text.splitlines()
+        self.path = path
+
+    def fail(self, message: str, key: str, table: str = "", index: int = 0) -> ConfigError:
+        return ConfigError(self.path, message, line=self.line_of(table, index, key),
+                           key=f"{table}.{key}" if table and not table.startswith("companies")
+                           else key)
+
+    def line_of(self, table: str, index: int, key: str) -> int | None:
+        """Best-effort line of `key` inside `[table]` (the index-th `[[companies]]`)."""
+        start = 0
+        if table:
+            name = table.split("[")[0]
+            header = re.compile(rf"^\s*\[\[?\s*{re.escape(name)}\s*\]\]?")
+            seen = -1
+            for i, line in enumerate(self.lines):
+                if header.match(line):
+                    seen += 1
+                    if seen == index:
+                        start = i
+                        break
+            else:
+                return None
+        leaf = key.split(".")[-1].split("[")[0]
+        pattern = re.compile(rf"^\s*{re.escape(leaf)}\s*=")
+        for i in range(start, len(self.lines)):
+            if i > start and table and re.match(r"^\s*\[", self.lines[i]):
+                break
+            if pattern.match(self.lines[i]):
+                return i + 1
+        return start + 1 if table else None
+
+    def check_keys(self, data: dict[str, Any], allowed: dict[str, type], table: str,
+                   index: int = 0) -> None:
+        for key, value in data.items():
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                raise self.fail(f"unknown key (known keys: {known})", key, table, index)
+            want = allowed[key]
+            ok = isinstance(value, want) and not (want is int and isinstance(value, bool))
+            if want is float:
+                ok = isinstance(value, int | float) and not isinstance(value, bool)
+            if not ok:
+                raise self.fail(f"must be {_type_word(want)}, got {_type_word(type(value))}",
+                                key, table, index)
+
+    def config(self, raw: dict[str, Any]) -> Config:
+        for key in raw:
+            if key not in ("edgar", "slack", "state", "companies"):
+                raise self.fail("unknown table (known: edgar, slack, state, companies)", key)
+        for name in ("edgar", "slack", "state"):
+            if name in raw and not isinstance(raw[name], dict):
+                raise self.fail("must be a table", name)
+        edgar = self.edgar(raw.get("edgar", {}))
+        slack = self.slack(raw.get("slack", {}))
+        state_raw = raw.get("state", {})
+        self.check_keys(state_raw, _STATE_KEYS, "state")
+        state = StateSettings(**state_raw)
+        for key in ("keep_seen_per_company", "keep_delivered_days"):
+            if getattr(state, key) < 1:
+                raise self.fail("must be at least 1", key, "state")
+        companies_raw = raw.get("companies", [])
+        if not isinstance(companies_raw, list):
+            raise self.fail("must be an array of tables: [[companies]]", "companies")
+        companies: list[Company] = []
+        for i, item in enumerate(companies_raw):
+            company = self.company(item, i)
+            for other in companies:
+                if other.cik == company.cik:
+                    raise self.fail(f"duplicate company: CIK {company.cik} is already watched "
+                                    f"({other.label})", "cik" if "cik" in item else "ticker",
+                                    "companies", i)
+            companies.append(company)
+        return Config(edgar=edgar, slack=slack, state=state, companies=tuple(companies),
+                      path=self.path)
+
+    def edgar(self, data: dict[str, Any]) -> EdgarSettings:
+        self.check_keys(data, _EDGAR_KEYS, "edgar")
+        ua = str(data.get("user_agent", "")).strip()
+        if not ua:
+            raise ConfigError(self.path, "missing: SEC fair-access rules require every request "
+                              "to declare who is asking, e.g. user_agent = \"Example Research "
+                              "ops@example.com\"", key="edgar.user_agent",
+                              line=self.line_of("edgar", 0, "user_agent"))
+        if "@" not in ua:
+            raise self.fail("must include a contact e-mail address, as SEC asks "
+                            "(\"Company Name admin@company.com\")", "user_agent", "edgar")
+        values: dict[str, Any] = {k: (float(v) if _EDGAR_KEYS[k] is float else v)
+                                  for k, v in data.items()}
+        values["user_agent"] = ua
+        settings = EdgarSettings(**values)
+        if not re.match(r"^https?://[^/\s]+", settings.base_url):
+            raise self.fail("must be an http(s) URL such as https://www.sec.gov", "base_url",
+                            "edgar")
+        if settings.poll_interval_seconds < 1:
+            raise self.fail("must be at least 1 second", "poll_interval_seconds", "edgar")
+        if not 0 < settings.max_requests_per_second <= 10:
+            raise self.fail("must be above 0 and at most 10 (SEC fair-access limit)",
+                            "max_requests_per_second", "edgar")
+        if settings.timeout_seconds <= 0:
+            raise self.fail("must be above 0", "timeout_seconds", "edgar")
+        if settings.cooldown_seconds < 0:
+            raise self.fail("must not be negative", "cooldown_seconds", "edgar")
+        if settings.mode not in MODES:
+            raise self.fail(f"must be one of {', '.join(MODES)}", "mode", "edgar")
+        if settings.backfill < 0:
+            raise self.fail("must not be negative", "backfill", "edgar")
+        if settings.sweep_minutes <= 0:
+            raise self.fail("must be above 0", "sweep_minutes", "edgar")
+        if settings.jitter_seconds < 0:
+            raise self.fail("must not be negative", "jitter_seconds", "edgar")
+        if settings.max_document_bytes < 10_000:
+            raise self.fail("must be at least 10000", "max_document_bytes", "edgar")
+        return settings
+
+    def slack(self, data: dict[str, Any]) -> SlackSettings:
+        self.check_keys(data, _SLACK_KEYS, "slack")
+        default = data.get("default_channel", "#filings")
+        self.channel(default, "default_channel", "slack")
+        base_url = data.get("base_url", "https://slack.com/api/")
+        if not re.match(r"^https?://[^/\s]+", base_url):
+            raise self.fail("must be an http(s) URL", "base_url", "slack")
+        cat_channels: dict[str, str] = {}
+        for cat, channel in data.get("category_channels", {}).items():
+            self.category(cat, "category_channels", "slack")
+            if not isinstance(channel, str):
+                raise self.fail("must be a channel name", f"category_channels.{cat}", "slack")
+            self.channel(channel, f"category_channels.{cat}", "slack")
+            cat_channels[cat] = channel
+        mentions: dict[str, tuple[str, ...]] = {}
+        for cat, value in data.get("mentions", {}).items():
+            self.category(cat, "mentions", "slack")
+            values = [value] if isinstance(value, str) else value
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise self.fail("must be a mention or a list of them", f"mentions.{cat}",
+                                "slack")
+            for v in values:
+                if not _MENTION_RE.match(v):
+                    raise self.fail(f"{v!r} is not a mention: use \"@here\", \"@channel\", "
+                                    "\"<@U123ABC>\" or \"<!subteam^S123>\"", f"mentions.{cat}",
+                                    "slack")
+            mentions[cat] = tuple(values)
+        return SlackSettings(base_url=base_url, default_channel=default,
+                             category_channels=cat_channels, mentions=mentions)
+
+    def channel(self, value: Any, key: str, table: str, index: int = 0) -> None:
+        if not isinstance(value, str) or not _CHANNEL_RE.match(value):
+            raise self.fail(f"{value!r} is not a channel: write \"#name\" (lower case) or a "
+                            "channel ID such as C0123ABCD", key, table, index)
+
+    def category(self, value: Any, key: str, table: str, index: int = 0) -> None:
+        if value not in CATEGORIES:
+            raise self.fail(f"unknown category {value!r} (known: {', '.join(CATEGORIES)})",
+                            key, table, index)
+
+    def company(self, item: Any, i: int) -> Company:
+        table = f"companies[{i}]"
+        if not isinstance(item, dict):
+            raise self.fail("must be a table", "companies")
+        self.check_keys(item, _COMPANY_KEYS, table, i)
+        ticker = item.get("ticker")
+        cik = item.get("cik")
+        if ticker is None and cik is None:
+            raise ConfigError(self.path, "each [[companies]] needs a ticker or a cik",
+                              line=self.line_of(table, i, "ticker"), key=f"{table}")
+        if ticker is not None and not re.match(r"^[A-Za-z0-9.\-]{1,12}$", ticker):
+            raise self.fail(f"{ticker!r} is not a ticker", "ticker", table, i)
+        if cik is not None and not 0 < cik < 10**10:
+            raise self.fail("must be a positive number of at most 10 digits", "cik", table, i)
+        name = item.get("name")
+        if cik is None:
+            from tracker.tickers import TickerError, resolve_ticker
+
+            try:
+                cik, title = resolve_ticker(str(ticker))
+            except TickerError as exc:
+                raise self.fail(str(exc), "ticker", table, i) from None
+            name = name or title
+        channel = item.get("channel")
+        if channel is not None:
+            self.channel(channel, "channel", table, i)
+        categories = None
+        if "categories" in item:
+            for cat in item["categories"]:
+                self.category(cat, "categories", table, i)
+            categories = tuple(item["categories"])
+        forms = None
+        if "forms" in item:
+            if not all(isinstance(f, str) and f.strip() for f in item["forms"]):
+                raise self.fail("must be a list of form types such as \"8-K\"", "forms",
+                                table, i)
+            forms = tuple(f.strip().upper() for f in item["forms"])
+        return Company(cik=int(cik), ticker=ticker.upper() if ticker else None, name=name,
+                       channel=channel, categories=categories, forms=forms)
+
+
+def _type_word(t: type) -> str:
+    return {str: "a string", int: "an integer", float: "a number", dict: "a table",
+            list: "a list", bool: "true or false"}.get(t, t.__name__)

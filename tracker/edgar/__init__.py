@@ -1,0 +1,1 @@
+"""Everything that talks to EDGAR or reads what it returns."""

@@ -1,0 +1,116 @@
+"""Filing documents to plain text: modern HTML, iXBRL, 2003-era text and SGML submissions.
+
+Paragraph breaks are kept as blank lines because the classifier reads sentence by
+sentence and uses headings to skip boilerplate sections.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+BINARY_TYPES = ("GRAPHIC", "ZIP", "EXCEL", "PDF", "XML", "JSON", "EX-101", "XBRL", "JPG", "GIF")
+_HTML_RE = re.compile(rb"<(html|body|div|p|table|font|span|br)\b", re.I)
+_BLOCK_END_RE = re.compile(
+    r"(</(?:p|div|tr|li|h[1-6]|table|center|blockquote|pre|dt|dd|title)\s*>|<br\s*/?>|<hr\b[^>]*>)",
+    re.I)
+_CELL_END_RE = re.compile(r"</t[dh]\s*>", re.I)
+_DOC_RE = re.compile(r"<DOCUMENT>(.*?)(?:</DOCUMENT>|\Z)", re.S | re.I)
+_TAG_LINE_RE = re.compile(r"^<(TYPE|SEQUENCE|FILENAME|DESCRIPTION)>([^\n<]*)", re.M | re.I)
+_TEXT_RE = re.compile(r"<TEXT>(.*?)(?:</TEXT>|\Z)", re.S | re.I)
+_UUENCODE_RE = re.compile(r"^begin [0-7]{3} \S+", re.M)
+_SPACES_RE = re.compile(r"[ \t\f\v\xa0\u2002\u2003\u2009\u200b]+")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+class NotText(ValueError):
+    """The bytes are a binary file (image, archive), not a document to read."""
+
+
+@dataclass(frozen=True)
+class SubDocument:
+    """One <DOCUMENT> of a full EDGAR submission."""
+
+    doc_type: str
+    filename: str
+    description: str
+    text: str
+
+
+def decode(raw: bytes) -> str:
+    """Decode filing bytes; EDGAR text is ASCII/Latin-1, modern HTML mostly UTF-8."""
+    if b"\x00" in raw[:8192]:
+        raise NotText("binary content (NUL bytes)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    return _CONTROL_RE.sub(" ", text)
+
+
+def is_submission(text: str) -> bool:
+    head = text[:5000]
+    return "<SEC-DOCUMENT>" in head or "<SEC-HEADER>" in head or (
+        "<DOCUMENT>" in head and "<TYPE>" in head)
+
+
+def split_submission(text: str) -> list[SubDocument]:
+    """The documents of a full submission, binary ones (uuencoded) left out."""
+    docs = []
+    for m in _DOC_RE.finditer(text):
+        block = m.group(1)
+        tags = {k.upper(): v.strip() for k, v in _TAG_LINE_RE.findall(block[:2000])}
+        doc_type = tags.get("TYPE", "").upper()
+        body_m = _TEXT_RE.search(block)
+        body = body_m.group(1) if body_m else ""
+        if doc_type.startswith(BINARY_TYPES) or _UUENCODE_RE.search(body[:2000]):
+            continue
+        docs.append(SubDocument(doc_type, tags.get("FILENAME", ""), tags.get("DESCRIPTION", ""),
+                                to_text(body)))
+    return docs
+
+
+def to_text(body: str) -> str:
+    """Text of one document body, HTML or plain."""
+    if _HTML_RE.search(body[:20000].encode("utf-8", "ignore")):
+        return html_to_text(body)
+    return plain_to_text(body)
+
+
+def extract(raw: bytes) -> str:
+    """Text of a fetched document; a full submission gives all its text documents."""
+    text = decode(raw)
+    if is_submission(text):
+        return "\n\n".join(d.text for d in split_submission(text))
+    return to_text(text)
+
+
+def html_to_text(markup: str) -> str:
+    """HTML (and iXBRL) to text with a blank line after every block element."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    marked = _BLOCK_END_RE.sub(lambda m: "\n\n" + m.group(1), markup)
+    marked = _CELL_END_RE.sub(lambda m: " " + m.group(0), marked)
+    tree = LexborHTMLParser(marked)
+    for selector in ("script", "style", "head", "ix\\:header", "noscript"):
+        for node in tree.css(selector):
+            node.decompose()
+    for node in tree.css("[style*='display:none'], [style*='display: none']"):
+        node.decompose()
+    root = tree.body or tree.root
+    text = root.text(separator="", deep=True) if root is not None else ""
+    return _normalise(html.unescape(text))
+
+
+def plain_to_text(text: str) -> str:
+    """2003-era text: drop page markers and SGML tags, keep the paragraph layout."""
+    text = re.sub(r"(?im)^\s*</?(PAGE|S|C|FN|F\d+|TABLE|CAPTION)>\s*$", "", text)
+    return _normalise(text)
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SPACES_RE.sub(" ", text)
+    text = re.sub(r" *\n *", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

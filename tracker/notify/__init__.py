@@ -1,0 +1,1 @@
+"""Telling people: message building (pure), sinks (console, Slack), the outbox loop."""

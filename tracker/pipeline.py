@@ -1,0 +1,312 @@
+"""One poll cycle: discover -> diff -> fetch -> classify -> record -> deliver.
+
+Failures are contained per company and per filing: a bad feed or a missing
+document is logged and retried next cycle, and never stops the others. A filing
+is marked seen only after its alerts are safely in the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker import milestones
+from tracker.classify import classify_documents
+from tracker.classify.engine import _skipped
+from tracker.classify.rules import load_rules
+from tracker.classify.sentences import sentences
+from tracker.config import Config
+from tracker.edgar.client import EdgarClient
+from tracker.edgar.documents import fetch_documents, index_page_url
+from tracker.edgar.feeds import (
+    company_feed_path,
+    latest_feed_path,
+    parse_company_feed,
+    parse_latest_feed,
+)
+from tracker.errors import EdgarBlocked, FetchError, StateError
+from tracker.models import Alert, Company, Document, Filing
+from tracker.notify.codec import alert_to_dict
+from tracker.notify.outbox import DeliveryReport, deliver
+from tracker.notify.routing import build_alerts
+from tracker.notify.sinks import Sink
+from tracker.state import State, now_iso
+
+log = logging.getLogger(__name__)
+
+MAX_FETCH_ATTEMPTS = 8  # then alert from the feed alone rather than never
+MAX_LATEST_PAGES = 10
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did, for logs, `tracker status` and tests."""
+
+    started: str = ""
+    finished: str = ""
+    companies: int = 0
+    new_filings: int = 0
+    alerts_queued: int = 0
+    baselined: int = 0
+    errors: list[str] = field(default_factory=list)
+    delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    requests: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.delivery.errors
+
+
+class Poller:
+    """Runs poll cycles for a config against EDGAR, the state and a sink."""
+
+    def __init__(self, config: Config, state: State, client: EdgarClient, sink: Sink,
+                 *, clock: Callable[[], float] = time.time,
+                 stop: Callable[[], bool] = lambda: False):
+        self.config = config
+        self.state = state
+        self.client = client
+        self.sink = sink
+        self.clock = clock
+        self.stop = stop
+        self._latest_seen: set[str] = set()
+        self._sweep_next: dict[int, float] = {}
+
+    def use_config(self, config: Config) -> None:
+        """Swap in a reloaded config; new companies get a baseline on their next poll."""
+        self.config = config
+
+    # -- the cycle ---------------------------------------------------------------------------
+
+    def run_cycle(self) -> CycleReport:
+        report = CycleReport(started=now_iso(), companies=len(self.config.companies))
+        before = self.client.request_count
+        report.delivery = deliver(self.state, self.sink, clock=self.clock, stop=self.stop)
+        try:
+            found = self.discover(report)
+            for company, filings in found:
+                if self.stop():
+                    break
+                self.process_company(company, filings, report)
+        except EdgarBlocked as exc:
+            report.errors.append(str(exc))
+        after = deliver(self.state, self.sink, clock=self.clock, stop=self.stop)
+        report.delivery.delivered += after.delivered
+        report.delivery.pending = after.pending
+        report.delivery.failed = after.failed
+        report.delivery.errors += after.errors
+        report.requests = self.client.request_count - before
+        report.finished = now_iso()
+        self._record_status(report)
+        return report
+
+    def _record_status(self, report: CycleReport) -> None:
+        try:
+            self.state.update_status(
+                last_poll=report.finished, last_poll_ok=report.ok,
+                last_errors=(report.errors + report.delivery.errors)[:10],
+                last_new_filings=report.new_filings, last_alerts=report.alerts_queued,
+                last_requests=report.requests, mode=self.config.mode)
+        except StateError as exc:
+            log.error("%s", exc)
+
+    # -- discovery ---------------------------------------------------------------------------
+
+    def discover(self, report: CycleReport) -> list[tuple[Company, list[Filing]]]:
+        """Feed entries per watched company (newest first), by the configured mode."""
+        if self.config.mode == "latest":
+            return self._discover_latest(report)
+        out = []
+        for company in self.config.companies:
+            filings = self._company_feed(company, report)
+            if filings is not None:
+                out.append((company, filings))
+        return out
+
+    def _company_feed(self, company: Company, report: CycleReport) -> list[Filing] | None:
+        try:
+            resp = self.client.get(company_feed_path(company.cik))
+            return list(parse_company_feed(resp.content, company.cik).filings)
+        except EdgarBlocked:
+            raise
+        except FetchError as exc:
+            log.warning("%s: feed not read: %s; trying again next cycle", company.label, exc)
+            report.errors.append(f"{company.label}: {exc}")
+            return None
+
+    def _discover_latest(self, report: CycleReport) -> list[tuple[Company, list[Filing]]]:
+        """Page the latest-filings feed back to what we saw last time.
+
+        New companies, and companies whose slow completeness sweep is due, also read
+        their own feed: it closes gaps after downtime and catches the submissions the
+        latest-filings feed is known to drop.
+        """
+        watched = {c.cik: c for c in self.config.companies}
+        by_company: dict[int, dict[str, Filing]] = {}
+        reached_known = False
+        seen_now: set[str] = set()
+        for page in range(MAX_LATEST_PAGES):
+            try:
+                resp = self.client.get(latest_feed_path(start=page * 100))
+                parsed = parse_latest_feed(resp.content)
+            except EdgarBlocked:
+                raise
+            except FetchError as exc:
+                if page and exc.status == 503:
+                    break  # EDGAR answers 503 past the end of the feed
+                log.warning("latest-filings feed not read: %s", exc)
+                report.errors.append(f"latest feed: {exc}")
+                break
+            for filing in parsed.filings:
+                seen_now.add(filing.accession)
+                if filing.accession in self._latest_seen:
+                    reached_known = True
+                if filing.cik in watched:
+                    by_company.setdefault(filing.cik, {})[filing.accession] = filing
+            if reached_known or not self._latest_seen or not parsed.has_next:
+                break
+        gap = bool(self._latest_seen) and not reached_known
+        self._latest_seen = seen_now or self._latest_seen
+        now = self.clock()
+        sweep_every = self.config.edgar.sweep_minutes * 60
+        out = []
+        for i, company in enumerate(self.config.companies):
+            due = self._sweep_next.get(company.cik)
+            if due is None:
+                # Spread the first sweeps over the sweep period instead of all at once.
+                due = now + sweep_every * (i / max(1, len(self.config.companies)))
+                self._sweep_next[company.cik] = due
+            needs_own_feed = gap or now >= due or not self.state.is_baselined(company.cik)
+            if needs_own_feed:
+                self._sweep_next[company.cik] = now + sweep_every
+                filings = self._company_feed(company, report)
+                if filings is not None:
+                    merged = {f.accession: f for f in filings}
+                    merged.update(by_company.get(company.cik, {}))
+                    out.append((company, list(merged.values())))
+                    continue
+            if company.cik in by_company:
+                out.append((company, list(by_company[company.cik].values())))
+        return out
+
+    # -- per company -------------------------------------------------------------------------
+
+    def process_company(self, company: Company, filings: list[Filing],
+                        report: CycleReport) -> None:
+        record = self.state.company(company.cik)
+        seen = set(record["seen"])
+        if not record["info"].get("baselined"):
+            self._baseline(company, filings, report)
+            return
+        new = [f for f in filings if f.accession not in seen]
+        if not new:
+            return
+        queued = self.state.alerted_accessions()
+        for filing in sorted(new, key=_filing_order):
+            if self.stop():
+                return
+            report.new_filings += 1
+            if filing.accession in queued:
+                # Alerts were queued but the process stopped before marking it seen.
+                self._mark(company, filing, "alerted")
+                continue
+            self.process_filing(company, filing, record["failures"].get(filing.accession),
+                                report)
+
+    def _baseline(self, company: Company, filings: list[Filing], report: CycleReport) -> None:
+        """Record what exists without alerting, except the newest `backfill` filings."""
+        backfill = self.config.edgar.backfill
+        ordered = sorted(filings, key=_filing_order, reverse=True)
+        old, recent = ordered[backfill:], ordered[:backfill]
+        rows = [_row(f, "baseline") for f in old]
+        self.state.record_filings(company.cik, rows, baseline=True,
+                                  keep=self.config.state.keep_seen_per_company,
+                                  name=company.name or (filings[0].company_name if filings
+                                                        else ""))
+        report.baselined += 1
+        log.info("%s: baseline taken (%d existing filings recorded, %d to backfill)",
+                 company.label, len(rows), len(recent))
+        for filing in reversed(recent):
+            self.process_filing(company, filing, None, report)
+
+    def process_filing(self, company: Company, filing: Filing,
+                       failure: dict[str, object] | None, report: CycleReport) -> None:
+        if not company.wants_form(filing.form):
+            self._mark(company, filing, "skipped")
+            return
+        try:
+            documents = fetch_documents(self.client, filing)
+        except EdgarBlocked:
+            raise
+        except FetchError as exc:
+            attempts = self.state.record_failure(company.cik, filing.accession, str(exc))
+            if attempts < MAX_FETCH_ATTEMPTS and exc.retryable:
+                log.warning("%s %s %s: documents not fetched (%s); attempt %d, trying again "
+                            "next cycle", company.label, filing.form, filing.accession, exc,
+                            attempts)
+                report.errors.append(f"{filing.accession}: {exc}")
+                return
+            log.error("%s %s %s: documents could not be read after %d attempts (%s); "
+                      "alerting from the feed entry alone", company.label, filing.form,
+                      filing.accession, attempts, exc)
+            documents = []
+        alerts = self.analyse(company, filing, documents)
+        if alerts:
+            self.state.enqueue([{"alert_id": a.alert_id, "accession": a.accession,
+                                 "cik": a.cik, "channel": a.channel,
+                                 "alert": alert_to_dict(a)} for a in alerts])
+            report.alerts_queued += len(alerts)
+        self._mark(company, filing, "alerted" if alerts else "filtered")
+
+    def analyse(self, company: Company, filing: Filing, documents: list[Document]) -> list[Alert]:
+        """Classify, update the ledger and build the alerts for one filing."""
+        result = classify_documents(documents, form=filing.form, items=filing.items,
+                                    filed=filing.filed)
+        changes: tuple[milestones.MilestoneChange, ...] = ()
+        if "fda" in result.categories or "financing" in result.categories:
+            changes = self._update_ledger(company, filing, documents, result.facts)
+        thread_of = self._thread_parent(company, filing)
+        return build_alerts(self.config, company, filing, result, documents,
+                            index_page_url(self.client, filing), changes, thread_of)
+
+    def _update_ledger(self, company: Company, filing: Filing, documents: list[Document],
+                       facts: tuple[milestones.Fact, ...]) -> tuple[milestones.MilestoneChange,
+                                                                    ...]:
+        rules = load_rules()
+        texts = [s.text for d in documents for s in sentences(d.text) if not _skipped(rules, s)]
+        entries = self.state.ledger(company.cik)
+        previous = milestones.prior_entries(entries, filing.accession)
+        statements = milestones.extract(texts, known_products=milestones.known_products(previous),
+                                        filed=filing.filed, accession=filing.accession)
+        finance = milestones.runway_facts(facts)
+        changes = milestones.diff(previous, statements, finance)
+        filed = filing.filed.isoformat() if filing.filed else ""
+        merged = milestones.merge(entries, filing.accession, statements, finance, filed,
+                                  milestones.aliases_in(texts), changes)
+        self.state.save_ledger(company.cik, merged)
+        return tuple(changes)
+
+    def _thread_parent(self, company: Company, filing: Filing) -> str | None:
+        """An amendment (8-K/A) follows up the company's latest alert of the base form."""
+        if not filing.form.upper().endswith("/A"):
+            return None
+        base = filing.form.upper()[:-2]
+        earlier = [a for a in self.state.alerts() if a["cik"] == company.cik
+                   and a["alert"]["form"].upper() == base]
+        return earlier[-1]["accession"] if earlier else None
+
+    def _mark(self, company: Company, filing: Filing, status: str) -> None:
+        self.state.record_filings(company.cik, [_row(filing, status)],
+                                  keep=self.config.state.keep_seen_per_company)
+
+
+def _row(filing: Filing, status: str) -> dict[str, object]:
+    return {"accession": filing.accession, "form": filing.form,
+            "filed": filing.filed.isoformat() if filing.filed else "", "status": status}
+
+
+def _filing_order(filing: Filing) -> tuple[date, str, str]:
+    return (filing.filed or date.min, filing.accepted, filing.accession)

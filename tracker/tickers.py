@@ -1,0 +1,72 @@
+"""Ticker to CIK lookup from a snapshot in SEC's company_tickers.json format.
+
+A bundled snapshot keeps `watch add AAPL` working offline; `tracker tickers
+refresh` replaces the copy in the state directory from EDGAR.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+SNAPSHOT_NAME = "company_tickers.json"
+
+
+class TickerError(ValueError):
+    """A ticker is unknown; the message lists close matches."""
+
+
+def snapshot_path() -> Path | None:
+    """The refreshed snapshot in the state directory, if there is one."""
+    state = os.environ.get("TRACKER_STATE") or "state"
+    path = Path(state) / SNAPSHOT_NAME
+    return path if path.exists() else None
+
+
+@cache
+def _table(path: str | None) -> dict[str, tuple[int, str]]:
+    if path:
+        raw = Path(path).read_bytes()
+    else:
+        raw = resources.files("tracker").joinpath("data", SNAPSHOT_NAME).read_bytes()
+    data = json.loads(raw)
+    table: dict[str, tuple[int, str]] = {}
+    for row in data.values():
+        table.setdefault(str(row["ticker"]).upper(), (int(row["cik_str"]), str(row["title"])))
+    return table
+
+
+def tickers() -> dict[str, tuple[int, str]]:
+    found = snapshot_path()
+    return _table(str(found) if found else None)
+
+
+def resolve_ticker(ticker: str) -> tuple[int, str]:
+    """Return (cik, title) for a ticker; raises TickerError with close matches."""
+    table = tickers()
+    key = ticker.strip().upper().replace(".", "-")
+    if key in table:
+        return table[key]
+    close = difflib.get_close_matches(key, list(table), n=5, cutoff=0.6)
+    hint = f"; close matches: {', '.join(close)}" if close else ""
+    raise TickerError(f"unknown ticker {ticker!r} in the SEC ticker list{hint} "
+                      "(give the CIK instead, or run `tracker tickers refresh`)")
+
+
+def name_for_cik(cik: int) -> str | None:
+    return next((title for c, title in tickers().values() if c == cik), None)
+
+
+def validate_snapshot(raw: bytes) -> int:
+    """Check that bytes are a company_tickers.json; return its number of rows."""
+    data = json.loads(raw)
+    if not isinstance(data, dict) or not data:
+        raise ValueError("not a company_tickers.json object")
+    for row in data.values():
+        if not {"cik_str", "ticker", "title"} <= set(row):
+            raise ValueError("rows need cik_str, ticker and title")
+    return len(data)

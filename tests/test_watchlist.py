@@ -26,7 +26,9 @@ from tracker.watchlist import (
 EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "watch.toml"
 AAPL_BLOCK = '\n[[companies]]\nticker = "AAPL"\ncik = 320193\nname = "Apple Inc."\n'
 HEAD = '[edgar]\nuser_agent = "Example Research ops@example.com"\n\n[slack]\n'
-THREE = HEAD + """\
+THREE = (
+    HEAD
+    + """\
 default_channel = "#filings"
 
 # Companies we watch
@@ -47,6 +49,7 @@ categories = [
 [[companies]]
 cik = 1682852     # Moderna, by CIK only
 """
+)
 
 
 @pytest.fixture(autouse=True)
@@ -76,21 +79,28 @@ def three(tmp_path: Path) -> Path:
 def test_add_by_ticker_appends_resolved_table_and_keeps_the_rest(example: Path) -> None:
     before = example.read_text()
     row = add_watch(str(example), "aapl")
-    assert row == WatchRow(cik=320193, ticker="AAPL", name="Apple Inc.", channel=None,
-                           categories=None, forms=None)
+    assert row == WatchRow(
+        cik=320193, ticker="AAPL", name="Apple Inc.", channel=None, categories=None, forms=None
+    )
     assert example.read_text() == before + AAPL_BLOCK
     assert load_config(str(example)).company(320193) is not None
 
 
-@pytest.mark.parametrize(("ident", "block"), [
-    ("320193", AAPL_BLOCK),
-    ("0000320193", AAPL_BLOCK),
-    ("1067983", '\n[[companies]]\nticker = "BRK-B"\ncik = 1067983\n'
-                'name = "BERKSHIRE HATHAWAY INC"\n'),
-    ("0001234567", "\n[[companies]]\ncik = 1234567\n"),
-])
+@pytest.mark.parametrize(
+    ("ident", "block"),
+    [
+        ("320193", AAPL_BLOCK),
+        ("0000320193", AAPL_BLOCK),
+        (
+            "1067983",
+            '\n[[companies]]\nticker = "BRK-B"\ncik = 1067983\nname = "BERKSHIRE HATHAWAY INC"\n',
+        ),
+        ("0001234567", "\n[[companies]]\ncik = 1234567\n"),
+    ],
+)
 def test_add_by_cik_takes_ticker_and_name_from_snapshot_when_known(
-        example: Path, ident: str, block: str) -> None:
+    example: Path, ident: str, block: str
+) -> None:
     assert 1234567 not in {cik for cik, _ in tickers().values()}
     before = example.read_text()
     row = add_watch(str(example), ident)
@@ -101,41 +111,64 @@ def test_add_by_cik_takes_ticker_and_name_from_snapshot_when_known(
 
 def test_add_with_options_writes_keys_in_contract_order(example: Path) -> None:
     before = example.read_text()
-    row = add_watch(str(example), "BRK.B", channel="#value", categories=["financing", "legal"],
-                    forms=["8-k", " 424B "])
+    row = add_watch(
+        str(example),
+        "BRK.B",
+        channel="#value",
+        categories=["financing", "legal"],
+        forms=["8-k", " 424B "],
+    )
     assert example.read_text() == before + (
         '\n[[companies]]\nticker = "BRK.B"\ncik = 1067983\nname = "BERKSHIRE HATHAWAY INC"\n'
-        'channel = "#value"\ncategories = ["financing", "legal"]\nforms = ["8-K", "424B"]\n')
-    assert row == WatchRow(cik=1067983, ticker="BRK.B", name="BERKSHIRE HATHAWAY INC",
-                           channel="#value", categories=("financing", "legal"),
-                           forms=("8-K", "424B"))
+        'channel = "#value"\ncategories = ["financing", "legal"]\nforms = ["8-K", "424B"]\n'
+    )
+    assert row == WatchRow(
+        cik=1067983,
+        ticker="BRK.B",
+        name="BERKSHIRE HATHAWAY INC",
+        channel="#value",
+        categories=("financing", "legal"),
+        forms=("8-K", "424B"),
+    )
 
 
 MSFT_BLOCK = '\n[[companies]]\nticker = "MSFT"\ncik = 789019\nname = "MICROSOFT CORP"\n'
 
 
-@pytest.mark.parametrize(("tail", "expected_tail"), [
-    ("\n# state tuning\n[state]\nkeep_delivered_days = 30\n",
-     MSFT_BLOCK + "\n# state tuning\n[state]\nkeep_delivered_days = 30\n"),
-    # a comment glued to the next header introduces that header, so the new table goes above it
-    ("# state tuning\n[state]\nkeep_delivered_days = 30\n",
-     MSFT_BLOCK + "\n# state tuning\n[state]\nkeep_delivered_days = 30\n"),
-])
+@pytest.mark.parametrize(
+    ("tail", "expected_tail"),
+    [
+        (
+            "\n# state tuning\n[state]\nkeep_delivered_days = 30\n",
+            MSFT_BLOCK + "\n# state tuning\n[state]\nkeep_delivered_days = 30\n",
+        ),
+        # a comment glued to the next header introduces that header, so the new table goes above it
+        (
+            "# state tuning\n[state]\nkeep_delivered_days = 30\n",
+            MSFT_BLOCK + "\n# state tuning\n[state]\nkeep_delivered_days = 30\n",
+        ),
+    ],
+)
 def test_add_goes_after_last_company_not_at_end_of_file(
-        tmp_path: Path, tail: str, expected_tail: str) -> None:
+    tmp_path: Path, tail: str, expected_tail: str
+) -> None:
     path = tmp_path / "w.toml"
     path.write_text(THREE + tail)
     add_watch(str(path), "MSFT")
     assert path.read_text() == THREE + expected_tail
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    (HEAD + 'default_channel = "#f"\n', HEAD + 'default_channel = "#f"\n' + AAPL_BLOCK),
-    (HEAD + 'default_channel = "#f"', HEAD + 'default_channel = "#f"\n' + AAPL_BLOCK),
-    (HEAD + "\n", HEAD + "\n" + AAPL_BLOCK[1:]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (HEAD + 'default_channel = "#f"\n', HEAD + 'default_channel = "#f"\n' + AAPL_BLOCK),
+        (HEAD + 'default_channel = "#f"', HEAD + 'default_channel = "#f"\n' + AAPL_BLOCK),
+        (HEAD + "\n", HEAD + "\n" + AAPL_BLOCK[1:]),
+    ],
+)
 def test_add_to_a_config_without_companies_appends_at_the_end(
-        tmp_path: Path, text: str, expected: str) -> None:
+    tmp_path: Path, text: str, expected: str
+) -> None:
     path = tmp_path / "w.toml"
     path.write_text(text)
     add_watch(str(path), "AAPL")
@@ -150,15 +183,17 @@ def test_add_keeps_crlf_line_endings(tmp_path: Path) -> None:
     assert path.read_bytes() == original + AAPL_BLOCK.replace("\n", "\r\n").encode()
 
 
-@pytest.mark.parametrize(("first", "second"), [
-    (None, "815508"),          # listed by cik in the file
-    (None, "0000815508"),
-    ("AAPL", "aapl"),          # same ticker again
-    ("AAPL", "320193"),        # same company by CIK
-    ("320193", "AAPL"),
-])
-def test_adding_a_watched_company_is_refused(example: Path, first: str | None,
-                                            second: str) -> None:
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (None, "815508"),  # listed by cik in the file
+        (None, "0000815508"),
+        ("AAPL", "aapl"),  # same ticker again
+        ("AAPL", "320193"),  # same company by CIK
+        ("320193", "AAPL"),
+    ],
+)
+def test_adding_a_watched_company_is_refused(example: Path, first: str | None, second: str) -> None:
     if first:
         add_watch(str(example), first)
     before = example.read_bytes()
@@ -188,13 +223,17 @@ def test_malformed_identifier_is_refused(example: Path, ident: str) -> None:
         add_watch(str(example), ident)
 
 
-@pytest.mark.parametrize(("options", "message"), [
-    ({"channel": "biopure"}, r"watch\.toml: new entry: channel: 'biopure' is not a channel"),
-    ({"categories": ["fda", "gossip"]}, "unknown category 'gossip'"),
-    ({"forms": [""]}, "must be a list of form types"),
-])
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"channel": "biopure"}, r"watch\.toml: new entry: channel: 'biopure' is not a channel"),
+        ({"categories": ["fda", "gossip"]}, "unknown category 'gossip'"),
+        ({"forms": [""]}, "must be a list of form types"),
+    ],
+)
 def test_invalid_values_are_refused_without_touching_the_file(
-        example: Path, options: dict[str, object], message: str) -> None:
+    example: Path, options: dict[str, object], message: str
+) -> None:
     before = example.read_bytes()
     with pytest.raises(WatchError, match=message) as err:
         add_watch(str(example), "MRNA", **options)  # type: ignore[arg-type]
@@ -206,20 +245,26 @@ def test_invalid_values_are_refused_without_touching_the_file(
 def test_existing_error_is_reported_with_its_line_on_disk(example: Path) -> None:
     text = example.read_text().replace('channel = "#biopure"', 'channel = "biopure"')
     example.write_text(text)
-    line = text.splitlines().index('channel = "biopure"        # optional, '
-                                   'else slack.default_channel') + 1
+    line = (
+        text.splitlines().index('channel = "biopure"        # optional, else slack.default_channel')
+        + 1
+    )
     with pytest.raises(WatchError, match=rf"watch\.toml:{line}: channel: 'biopure'"):
         add_watch(str(example), "AAPL")
     assert example.read_text() == text
 
 
-@pytest.mark.parametrize("edit", [
-    lambda p: add_watch(p, "AAPL"),
-    lambda p: remove_watch(p, "BPUR"),
-])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda p: add_watch(p, "AAPL"),
+        lambda p: remove_watch(p, "BPUR"),
+    ],
+)
 def test_invalid_toml_is_refused_without_touching_the_file(
-        example: Path, edit: Callable[[str], WatchRow]) -> None:
-    broken = example.read_text() + "\n[[companies]\nticker = \"X\n"
+    example: Path, edit: Callable[[str], WatchRow]
+) -> None:
+    broken = example.read_text() + '\n[[companies]\nticker = "X\n'
     example.write_text(broken)
     with pytest.raises(WatchError, match=r"watch\.toml: invalid TOML.*line") as err:
         edit(str(example))
@@ -229,7 +274,7 @@ def test_invalid_toml_is_refused_without_touching_the_file(
 
 def test_inline_companies_array_is_left_to_the_user(tmp_path: Path) -> None:
     path = tmp_path / "w.toml"
-    text = 'companies = [{ cik = 815508 }]\n' + HEAD
+    text = "companies = [{ cik = 815508 }]\n" + HEAD
     path.write_text(text)
     with pytest.raises(WatchError, match="edit the file by hand"):
         add_watch(str(path), "AAPL")
@@ -243,7 +288,8 @@ def test_missing_config_tells_user_to_create_it(tmp_path: Path) -> None:
     assert not path.exists()
 
 
-REMOVED_AAPL = THREE.replace("""\
+REMOVED_AAPL = THREE.replace(
+    """\
 # Apple: only results
 [[companies]]
 ticker = "AAPL"
@@ -253,30 +299,42 @@ categories = [
 ]
 # channel = "#apple"
 
-""", "")
+""",
+    "",
+)
 # The heading above the first table is the file's, so it stays, with its blank line.
-REMOVED_BPUR = THREE.replace("""\
+REMOVED_BPUR = THREE.replace(
+    """\
 [[companies]]
 ticker = "BPUR"   # delisted
 cik = 815508
 # forms = ["8-K"]
-""", "")
-REMOVED_MRNA = THREE.replace("""
+""",
+    "",
+)
+REMOVED_MRNA = THREE.replace(
+    """
 [[companies]]
 cik = 1682852     # Moderna, by CIK only
-""", "")
+""",
+    "",
+)
 
 
-@pytest.mark.parametrize(("ident", "expected", "cik"), [
-    ("aapl", REMOVED_AAPL, 320193),        # ticker as written, any case
-    ("320193", REMOVED_AAPL, 320193),      # ticker-only entry, found by its resolved CIK
-    ("BPUR", REMOVED_BPUR, 815508),        # ticker not in SEC's list: as written
-    ("0000815508", REMOVED_BPUR, 815508),
-    ("MRNA", REMOVED_MRNA, 1682852),       # cik-only entry, found by the resolved ticker
-    ("1682852", REMOVED_MRNA, 1682852),
-])
+@pytest.mark.parametrize(
+    ("ident", "expected", "cik"),
+    [
+        ("aapl", REMOVED_AAPL, 320193),  # ticker as written, any case
+        ("320193", REMOVED_AAPL, 320193),  # ticker-only entry, found by its resolved CIK
+        ("BPUR", REMOVED_BPUR, 815508),  # ticker not in SEC's list: as written
+        ("0000815508", REMOVED_BPUR, 815508),
+        ("MRNA", REMOVED_MRNA, 1682852),  # cik-only entry, found by the resolved ticker
+        ("1682852", REMOVED_MRNA, 1682852),
+    ],
+)
 def test_remove_deletes_the_whole_table_and_nothing_else(
-        three: Path, ident: str, expected: str, cik: int) -> None:
+    three: Path, ident: str, expected: str, cik: int
+) -> None:
     row = remove_watch(str(three), ident)
     assert row.cik == cik
     assert three.read_text() == expected
@@ -285,14 +343,19 @@ def test_remove_deletes_the_whole_table_and_nothing_else(
 
 def test_remove_returns_the_removed_company(three: Path) -> None:
     assert remove_watch(str(three), "AAPL") == WatchRow(
-        cik=320193, ticker="AAPL", name="Apple Inc.", channel=None, categories=("results",),
-        forms=None)
+        cik=320193,
+        ticker="AAPL",
+        name="Apple Inc.",
+        channel=None,
+        categories=("results",),
+        forms=None,
+    )
 
 
 def test_remove_only_company_keeps_file_comments(example: Path) -> None:
     before = example.read_text()
     remove_watch(str(example), "815508")
-    assert example.read_text() == before[:before.index("\n\n[[companies]]") + 1]
+    assert example.read_text() == before[: before.index("\n\n[[companies]]") + 1]
     assert load_config(str(example)).companies == ()
 
 
@@ -307,8 +370,11 @@ def test_add_then_remove_restores_the_file_byte_for_byte(example: Path) -> None:
 
 def test_remove_unknown_lists_what_is_watched(three: Path) -> None:
     before = three.read_bytes()
-    with pytest.raises(WatchError, match=r"'MSFT' is not watched \(watched: BPUR, AAPL, "
-                                         r"CIK 1682852\)"):
+    with pytest.raises(
+        WatchError,
+        match=r"'MSFT' is not watched \(watched: BPUR, AAPL, "
+        r"CIK 1682852\)",
+    ):
         remove_watch(str(three), "MSFT")
     assert three.read_bytes() == before
 
@@ -323,8 +389,16 @@ def test_list_in_file_order(three: Path) -> None:
 
 def test_list_of_example_and_format(example: Path) -> None:
     rows = list_watch(str(example))
-    assert rows == [WatchRow(815508, "BPUR", "Biopure Corp", "#biopure",
-                             ("fda", "financing", "workforce", "results"), None)]
+    assert rows == [
+        WatchRow(
+            815508,
+            "BPUR",
+            "Biopure Corp",
+            "#biopure",
+            ("fda", "financing", "workforce", "results"),
+            None,
+        )
+    ]
     rows.append(WatchRow(320193, "AAPL", "Apple Inc.", None, None, ("8-K",)))
     lines = format_rows(rows).splitlines()
     assert lines[0].split() == ["TICKER", "CIK", "NAME", "CHANNEL", "CATEGORIES", "FORMS"]
@@ -333,7 +407,7 @@ def test_list_of_example_and_format(example: Path) -> None:
     assert "(default)" in lines[2] and "(all)" in lines[1]
     for column in ("CIK", "NAME", "CHANNEL", "CATEGORIES", "FORMS"):
         start = lines[0].index(column)
-        assert all(line[start - 2:start] == "  " and line[start] != " " for line in lines)
+        assert all(line[start - 2 : start] == "  " and line[start] != " " for line in lines)
 
 
 def test_format_empty() -> None:
@@ -380,7 +454,8 @@ def _try_add(path: str, ident: str) -> str:
 
 
 def test_file_changed_during_edit_is_not_overwritten(
-        example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import tracker.watchlist as watchlist
 
     validated = watchlist._validated

@@ -41,8 +41,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="tracker", description="Watch SEC EDGAR for new filings of chosen "
-                "companies, tell what they mean and post alerts to Slack.")
+    p = _Parser(
+        prog="tracker",
+        description="Watch SEC EDGAR for new filings of chosen "
+        "companies, tell what they mean and post alerts to Slack.",
+    )
     p.add_argument("--version", action="version", version=f"tracker {__version__}")
     p.add_argument("--config", help="watch config (default config/watch.toml, env TRACKER_CONFIG)")
     p.add_argument("--state", help="state directory (default state/, env TRACKER_STATE)")
@@ -133,9 +136,14 @@ def _poller(args: argparse.Namespace, config: Any) -> Any:
     from tracker.state import State
 
     e = config.edgar
-    client = EdgarClient(e.base_url, e.user_agent, max_rps=e.max_requests_per_second,
-                         timeout=e.timeout_seconds, cooldown=e.cooldown_seconds,
-                         max_bytes=e.max_document_bytes)
+    client = EdgarClient(
+        e.base_url,
+        e.user_agent,
+        max_rps=e.max_requests_per_second,
+        timeout=e.timeout_seconds,
+        cooldown=e.cooldown_seconds,
+        max_bytes=e.max_document_bytes,
+    )
     sink = make_sink(dict(os.environ), config.slack.base_url)
     return Poller(config, State(_state_dir(args)), client, sink)
 
@@ -156,10 +164,16 @@ def cmd_poll(args: argparse.Namespace) -> int:
     config = _load(args)
     with StateLock(_state_dir(args)):
         report = _poller(args, config).run_cycle()
-    log.info("poll done: %d new filings, %d alerts queued, %d delivered, %d pending, %d failed, "
-             "%d EDGAR requests", report.new_filings, report.alerts_queued,
-             report.delivery.delivered, report.delivery.pending, report.delivery.failed,
-             report.requests)
+    log.info(
+        "poll done: %d new filings, %d alerts queued, %d delivered, %d pending, %d failed, "
+        "%d EDGAR requests",
+        report.new_filings,
+        report.alerts_queued,
+        report.delivery.delivered,
+        report.delivery.pending,
+        report.delivery.failed,
+        report.requests,
+    )
     for problem in report.errors + report.delivery.errors:
         log.warning("will retry next cycle: %s", problem)
     return Exit.OK
@@ -176,8 +190,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     config = _load(args)
-    print(f"{config.path}: OK ({len(config.companies)} companies, mode {config.mode}, "
-          f"every {config.edgar.poll_interval_seconds:g}s)")
+    print(
+        f"{config.path}: OK ({len(config.companies)} companies, mode {config.mode}, "
+        f"every {config.edgar.poll_interval_seconds:g}s)"
+    )
     return Exit.OK
 
 
@@ -224,11 +240,14 @@ def cmd_watch(args: argparse.Namespace) -> int:
             cats = _csv(args.categories)
             if cats is not None and not cats:
                 raise UsageError("--categories needs at least one category")
-            row = watchlist.add_watch(path, args.ident, channel=args.channel, categories=cats,
-                                      forms=_csv(args.forms))
-            print(f"watching {row.ticker or ''} CIK {row.cik} {row.name or ''}".replace("  ", " ")
-                  + f" (in {path}; a running daemon picks it up at its next poll, "
-                  "starting with a baseline)")
+            row = watchlist.add_watch(
+                path, args.ident, channel=args.channel, categories=cats, forms=_csv(args.forms)
+            )
+            print(
+                f"watching {row.ticker or ''} CIK {row.cik} {row.name or ''}".replace("  ", " ")
+                + f" (in {path}; a running daemon picks it up at its next poll, "
+                "starting with a baseline)"
+            )
             return Exit.OK
         row = watchlist.remove_watch(path, args.ident)
         print(f"no longer watching {row.ticker or ''} CIK {row.cik} (in {path})")
@@ -252,8 +271,9 @@ def resolve_company(args: argparse.Namespace, ident: str) -> tuple[int, str]:
     try:
         config = load_config(_config_path(args))
         for c in config.companies:
-            if (c.ticker and c.ticker.upper() == wanted) or (wanted.isdigit() and
-                                                               int(wanted) == c.cik):
+            if (c.ticker and c.ticker.upper() == wanted) or (
+                wanted.isdigit() and int(wanted) == c.cik
+            ):
                 return c.cik, c.label
     except ConfigError:
         pass
@@ -275,8 +295,12 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     cik, label = resolve_company(args, args.ident)
     entries = State(_state_dir(args)).ledger(cik)
     if args.json:
-        print(json.dumps({"cik": cik, "company": label, "milestones": timeline_rows(entries)},
-                         ensure_ascii=False))
+        print(
+            json.dumps(
+                {"cik": cik, "company": label, "milestones": timeline_rows(entries)},
+                ensure_ascii=False,
+            )
+        )
     else:
         print(f"{label} (CIK {cik}): regulatory milestones as tracked\n")
         print(render_timeline(entries))
@@ -312,9 +336,12 @@ def cmd_tickers(args: argparse.Namespace) -> int:
     if args.tickers_command != "refresh":
         raise UsageError("tickers needs an action: refresh")
     config = _load(args)
-    client = EdgarClient(config.edgar.base_url, config.edgar.user_agent,
-                         max_rps=config.edgar.max_requests_per_second,
-                         allowed=("/files/company_tickers.json",))
+    client = EdgarClient(
+        config.edgar.base_url,
+        config.edgar.user_agent,
+        max_rps=config.edgar.max_requests_per_second,
+        allowed=("/files/company_tickers.json",),
+    )
     resp = client.get("/files/company_tickers.json")
     rows = validate_snapshot(resp.content)
     target = Path(_state_dir(args)) / SNAPSHOT_NAME
@@ -324,7 +351,14 @@ def cmd_tickers(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
-    "demo": cmd_demo, "poll": cmd_poll, "run": cmd_run, "classify": cmd_classify,
-    "watch": cmd_watch, "timeline": cmd_timeline, "status": cmd_status,
-    "check-config": cmd_check_config, "test-alert": cmd_test_alert, "tickers": cmd_tickers,
+    "demo": cmd_demo,
+    "poll": cmd_poll,
+    "run": cmd_run,
+    "classify": cmd_classify,
+    "watch": cmd_watch,
+    "timeline": cmd_timeline,
+    "status": cmd_status,
+    "check-config": cmd_check_config,
+    "test-alert": cmd_test_alert,
+    "tickers": cmd_tickers,
 }

@@ -73,16 +73,33 @@ class Config:
 
 
 _EDGAR_KEYS: dict[str, type] = {
-    "user_agent": str, "base_url": str, "poll_interval_seconds": float,
-    "max_requests_per_second": float, "timeout_seconds": float, "cooldown_seconds": float,
-    "mode": str, "backfill": int, "sweep_minutes": float, "jitter_seconds": float,
+    "user_agent": str,
+    "base_url": str,
+    "poll_interval_seconds": float,
+    "max_requests_per_second": float,
+    "timeout_seconds": float,
+    "cooldown_seconds": float,
+    "mode": str,
+    "backfill": int,
+    "sweep_minutes": float,
+    "jitter_seconds": float,
     "max_document_bytes": int,
 }
-_SLACK_KEYS: dict[str, type] = {"base_url": str, "default_channel": str, "category_channels": dict,
-               "mentions": dict}
+_SLACK_KEYS: dict[str, type] = {
+    "base_url": str,
+    "default_channel": str,
+    "category_channels": dict,
+    "mentions": dict,
+}
 _STATE_KEYS: dict[str, type] = {"keep_seen_per_company": int, "keep_delivered_days": int}
-_COMPANY_KEYS: dict[str, type] = {"ticker": str, "cik": int, "name": str, "channel": str,
-                                  "categories": list, "forms": list}
+_COMPANY_KEYS: dict[str, type] = {
+    "ticker": str,
+    "cik": int,
+    "name": str,
+    "channel": str,
+    "categories": list,
+    "forms": list,
+}
 
 
 def config_path(cli_value: str | None) -> str:
@@ -106,8 +123,9 @@ def parse_config(text: str, path: str) -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"at line (\d+)", str(exc))
-        raise ConfigError(path, f"invalid TOML: {exc}",
-                          line=int(m.group(1)) if m else None) from None
+        raise ConfigError(
+            path, f"invalid TOML: {exc}", line=int(m.group(1)) if m else None
+        ) from None
     return _Validator(text, path).config(raw)
 
 
@@ -119,9 +137,12 @@ class _Validator:
         self.path = path
 
     def fail(self, message: str, key: str, table: str = "", index: int = 0) -> ConfigError:
-        return ConfigError(self.path, message, line=self.line_of(table, index, key),
-                           key=f"{table}.{key}" if table and not table.startswith("companies")
-                           else key)
+        return ConfigError(
+            self.path,
+            message,
+            line=self.line_of(table, index, key),
+            key=f"{table}.{key}" if table and not table.startswith("companies") else key,
+        )
 
     def line_of(self, table: str, index: int, key: str) -> int | None:
         """Best-effort line of `key` inside `[table]` (the index-th `[[companies]]`)."""
@@ -147,8 +168,9 @@ class _Validator:
                 return i + 1
         return start + 1 if table else None
 
-    def check_keys(self, data: dict[str, Any], allowed: dict[str, type], table: str,
-                   index: int = 0) -> None:
+    def check_keys(
+        self, data: dict[str, Any], allowed: dict[str, type], table: str, index: int = 0
+    ) -> None:
         for key, value in data.items():
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
@@ -158,8 +180,9 @@ class _Validator:
             if want is float:
                 ok = isinstance(value, int | float) and not isinstance(value, bool)
             if not ok:
-                raise self.fail(f"must be {_type_word(want)}, got {_type_word(type(value))}",
-                                key, table, index)
+                raise self.fail(
+                    f"must be {_type_word(want)}, got {_type_word(type(value))}", key, table, index
+                )
 
     def config(self, raw: dict[str, Any]) -> Config:
         for key in raw:
@@ -184,36 +207,53 @@ class _Validator:
             company = self.company(item, i)
             for other in companies:
                 if other.cik == company.cik:
-                    raise self.fail(f"duplicate company: CIK {company.cik} is already watched "
-                                    f"({other.label})", "cik" if "cik" in item else "ticker",
-                                    "companies", i)
+                    raise self.fail(
+                        f"duplicate company: CIK {company.cik} is already watched ({other.label})",
+                        "cik" if "cik" in item else "ticker",
+                        "companies",
+                        i,
+                    )
             companies.append(company)
-        return Config(edgar=edgar, slack=slack, state=state, companies=tuple(companies),
-                      path=self.path)
+        return Config(
+            edgar=edgar, slack=slack, state=state, companies=tuple(companies), path=self.path
+        )
 
     def edgar(self, data: dict[str, Any]) -> EdgarSettings:
         self.check_keys(data, _EDGAR_KEYS, "edgar")
         ua = str(data.get("user_agent", "")).strip()
         if not ua:
-            raise ConfigError(self.path, "missing: SEC fair-access rules require every request "
-                              "to declare who is asking, e.g. user_agent = \"Example Research "
-                              "ops@example.com\"", key="edgar.user_agent",
-                              line=self.line_of("edgar", 0, "user_agent"))
+            raise ConfigError(
+                self.path,
+                "missing: SEC fair-access rules require every request "
+                'to declare who is asking, e.g. user_agent = "Example Research '
+                'ops@example.com"',
+                key="edgar.user_agent",
+                line=self.line_of("edgar", 0, "user_agent"),
+            )
         if "@" not in ua:
-            raise self.fail("must include a contact e-mail address, as SEC asks "
-                            "(\"Company Name admin@company.com\")", "user_agent", "edgar")
-        values: dict[str, Any] = {k: (float(v) if _EDGAR_KEYS[k] is float else v)
-                                  for k, v in data.items()}
+            raise self.fail(
+                "must include a contact e-mail address, as SEC asks "
+                '("Company Name admin@company.com")',
+                "user_agent",
+                "edgar",
+            )
+        values: dict[str, Any] = {
+            k: (float(v) if _EDGAR_KEYS[k] is float else v) for k, v in data.items()
+        }
         values["user_agent"] = ua
         settings = EdgarSettings(**values)
         if not re.match(r"^https?://[^/\s]+", settings.base_url):
-            raise self.fail("must be an http(s) URL such as https://www.sec.gov", "base_url",
-                            "edgar")
+            raise self.fail(
+                "must be an http(s) URL such as https://www.sec.gov", "base_url", "edgar"
+            )
         if settings.poll_interval_seconds < 1:
             raise self.fail("must be at least 1 second", "poll_interval_seconds", "edgar")
         if not 0 < settings.max_requests_per_second <= 10:
-            raise self.fail("must be above 0 and at most 10 (SEC fair-access limit)",
-                            "max_requests_per_second", "edgar")
+            raise self.fail(
+                "must be above 0 and at most 10 (SEC fair-access limit)",
+                "max_requests_per_second",
+                "edgar",
+            )
         if settings.timeout_seconds <= 0:
             raise self.fail("must be above 0", "timeout_seconds", "edgar")
         if settings.cooldown_seconds < 0:
@@ -249,26 +289,38 @@ class _Validator:
             self.category(cat, "mentions", "slack")
             values = [value] if isinstance(value, str) else value
             if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-                raise self.fail("must be a mention or a list of them", f"mentions.{cat}",
-                                "slack")
+                raise self.fail("must be a mention or a list of them", f"mentions.{cat}", "slack")
             for v in values:
                 if not _MENTION_RE.match(v):
-                    raise self.fail(f"{v!r} is not a mention: use \"@here\", \"@channel\", "
-                                    "\"<@U123ABC>\" or \"<!subteam^S123>\"", f"mentions.{cat}",
-                                    "slack")
+                    raise self.fail(
+                        f'{v!r} is not a mention: use "@here", "@channel", '
+                        '"<@U123ABC>" or "<!subteam^S123>"',
+                        f"mentions.{cat}",
+                        "slack",
+                    )
             mentions[cat] = tuple(values)
-        return SlackSettings(base_url=base_url, default_channel=default,
-                             category_channels=cat_channels, mentions=mentions)
+        return SlackSettings(
+            base_url=base_url,
+            default_channel=default,
+            category_channels=cat_channels,
+            mentions=mentions,
+        )
 
     def channel(self, value: Any, key: str, table: str, index: int = 0) -> None:
         if not isinstance(value, str) or not _CHANNEL_RE.match(value):
-            raise self.fail(f"{value!r} is not a channel: write \"#name\" (lower case) or a "
-                            "channel ID such as C0123ABCD", key, table, index)
+            raise self.fail(
+                f'{value!r} is not a channel: write "#name" (lower case) or a '
+                "channel ID such as C0123ABCD",
+                key,
+                table,
+                index,
+            )
 
     def category(self, value: Any, key: str, table: str, index: int = 0) -> None:
         if value not in CATEGORIES:
-            raise self.fail(f"unknown category {value!r} (known: {', '.join(CATEGORIES)})",
-                            key, table, index)
+            raise self.fail(
+                f"unknown category {value!r} (known: {', '.join(CATEGORIES)})", key, table, index
+            )
 
     def company(self, item: Any, i: int) -> Company:
         table = f"companies[{i}]"
@@ -278,8 +330,12 @@ class _Validator:
         ticker = item.get("ticker")
         cik = item.get("cik")
         if ticker is None and cik is None:
-            raise ConfigError(self.path, "each [[companies]] needs a ticker or a cik",
-                              line=self.line_of(table, i, "ticker"), key=f"{table}")
+            raise ConfigError(
+                self.path,
+                "each [[companies]] needs a ticker or a cik",
+                line=self.line_of(table, i, "ticker"),
+                key=f"{table}",
+            )
         if ticker is not None and not re.match(r"^[A-Za-z0-9.\-]{1,12}$", ticker):
             raise self.fail(f"{ticker!r} is not a ticker", "ticker", table, i)
         if cik is not None and not 0 < cik < 10**10:
@@ -304,13 +360,24 @@ class _Validator:
         forms = None
         if "forms" in item:
             if not all(isinstance(f, str) and f.strip() for f in item["forms"]):
-                raise self.fail("must be a list of form types such as \"8-K\"", "forms",
-                                table, i)
+                raise self.fail('must be a list of form types such as "8-K"', "forms", table, i)
             forms = tuple(f.strip().upper() for f in item["forms"])
-        return Company(cik=int(cik), ticker=ticker.upper() if ticker else None, name=name,
-                       channel=channel, categories=categories, forms=forms)
+        return Company(
+            cik=int(cik),
+            ticker=ticker.upper() if ticker else None,
+            name=name,
+            channel=channel,
+            categories=categories,
+            forms=forms,
+        )
 
 
 def _type_word(t: type) -> str:
-    return {str: "a string", int: "an integer", float: "a number", dict: "a table",
-            list: "a list", bool: "true or false"}.get(t, t.__name__)
+    return {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        dict: "a table",
+        list: "a list",
+        bool: "true or false",
+    }.get(t, t.__name__)

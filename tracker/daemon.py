@@ -41,8 +41,12 @@ class Daemon:
         self.scheduler = BlockingScheduler(
             timezone="UTC",
             executors={"default": {"type": "threadpool", "max_workers": 1}},
-            job_defaults={"coalesce": True, "max_instances": 1,
-                          "misfire_grace_time": max(30, int(config.edgar.poll_interval_seconds))})
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": max(30, int(config.edgar.poll_interval_seconds)),
+            },
+        )
         poller.stop = self.stopping.is_set
 
     def run(self) -> int:
@@ -51,9 +55,13 @@ class Daemon:
         if hasattr(signal, "SIGHUP"):
             signal.signal(signal.SIGHUP, self._on_reload)
         self._schedule(first=True)
-        log.info("tracker daemon started (pid %d): %d companies, every %.0fs, mode %s",
-                 os.getpid(), len(self.config.companies), self.config.edgar.poll_interval_seconds,
-                 self.config.mode)
+        log.info(
+            "tracker daemon started (pid %d): %d companies, every %.0fs, mode %s",
+            os.getpid(),
+            len(self.config.companies),
+            self.config.edgar.poll_interval_seconds,
+            self.config.mode,
+        )
         self.scheduler.start()  # returns after shutdown
         self.idle.wait(STOP_GRACE_SECONDS)
         log.info("tracker daemon stopped")
@@ -64,8 +72,14 @@ class Daemon:
         if self.config.edgar.jitter_seconds:
             kwargs["jitter"] = self.config.edgar.jitter_seconds
         if first:
-            self.scheduler.add_job(self.cycle, "interval", id="poll", name="poll EDGAR",
-                                   next_run_time=datetime.now(UTC), **kwargs)
+            self.scheduler.add_job(
+                self.cycle,
+                "interval",
+                id="poll",
+                name="poll EDGAR",
+                next_run_time=datetime.now(UTC),
+                **kwargs,
+            )
         else:
             self.scheduler.reschedule_job("poll", trigger="interval", **kwargs)
 
@@ -78,16 +92,24 @@ class Daemon:
             self.reload_if_changed()
             report = self.poller.run_cycle()
             level = logging.INFO if report.ok else logging.WARNING
-            log.log(level, "poll done: %d companies, %d new filings, %d alerts queued, "
-                    "%d delivered, %d pending, %d failed, %d EDGAR requests%s",
-                    report.companies, report.new_filings, report.alerts_queued,
-                    report.delivery.delivered, report.delivery.pending, report.delivery.failed,
-                    report.requests, f"; problems: {'; '.join(report.errors[:3])}"
-                    if report.errors else "")
+            log.log(
+                level,
+                "poll done: %d companies, %d new filings, %d alerts queued, "
+                "%d delivered, %d pending, %d failed, %d EDGAR requests%s",
+                report.companies,
+                report.new_filings,
+                report.alerts_queued,
+                report.delivery.delivered,
+                report.delivery.pending,
+                report.delivery.failed,
+                report.requests,
+                f"; problems: {'; '.join(report.errors[:3])}" if report.errors else "",
+            )
             job = self.scheduler.get_job("poll")
             if job is not None and job.next_run_time is not None:
-                self.poller.state.update_status(next_poll=job.next_run_time.astimezone(UTC)
-                                                .strftime("%Y-%m-%dT%H:%M:%SZ"))
+                self.poller.state.update_status(
+                    next_poll=job.next_run_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                )
         except TrackerError as exc:
             log.error("poll failed: %s; trying again next interval", exc)
         except Exception:
@@ -109,24 +131,31 @@ class Daemon:
                 log.error("config edit rejected, still running the last good config: %s", exc)
             self._bad_stamp = stamp
             return False
-        interval_changed = (config.edgar.poll_interval_seconds !=
-                            self.config.edgar.poll_interval_seconds or
-                            config.edgar.jitter_seconds != self.config.edgar.jitter_seconds)
+        interval_changed = (
+            config.edgar.poll_interval_seconds != self.config.edgar.poll_interval_seconds
+            or config.edgar.jitter_seconds != self.config.edgar.jitter_seconds
+        )
         added = {c.cik for c in config.companies} - {c.cik for c in self.config.companies}
         removed = {c.cik for c in self.config.companies} - {c.cik for c in config.companies}
         self.config = config
         self.poller.use_config(config)
         self._config_stamp = stamp
         self._bad_stamp = None
-        log.info("config reloaded from %s: %d companies (%d added, %d removed)", config.path,
-                 len(config.companies), len(added), len(removed))
+        log.info(
+            "config reloaded from %s: %d companies (%d added, %d removed)",
+            config.path,
+            len(config.companies),
+            len(added),
+            len(removed),
+        )
         if interval_changed:
             self._schedule()
         return True
 
     def _on_stop(self, signum: int, frame: FrameType | None) -> None:
-        log.info("received %s: finishing the filing in hand, then stopping",
-                 signal.Signals(signum).name)
+        log.info(
+            "received %s: finishing the filing in hand, then stopping", signal.Signals(signum).name
+        )
         self.stopping.set()
         if self.idle.is_set():
             self._shutdown()

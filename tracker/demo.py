@@ -41,22 +41,45 @@ def biopure_filings(step: float = STEP_SECONDS) -> list[FakeFiling]:
 
     def eight_k(day: str, acc: str, items: tuple[str, ...], at: float) -> FakeFiling:
         return FakeFiling(
-            cik=815508, company=name, accession=acc, form="8-K", filed=date.fromisoformat(day),
-            items=items, accepted=f"{day}T08:0{int(at)}:00-05:00", appear_at=at,
-            documents=[FakeDocument(f"d8k{day.replace('-', '')}.txt", "8-K",
-                                    _doc(f"{day}_8k.txt"), "FORM 8-K"),
-                       FakeDocument(f"dex991{day.replace('-', '')}.txt", "EX-99.1",
-                                    _doc(f"{day}_ex99-1.txt"), "PRESS RELEASE")])
+            cik=815508,
+            company=name,
+            accession=acc,
+            form="8-K",
+            filed=date.fromisoformat(day),
+            items=items,
+            accepted=f"{day}T08:0{int(at)}:00-05:00",
+            appear_at=at,
+            documents=[
+                FakeDocument(
+                    f"d8k{day.replace('-', '')}.txt", "8-K", _doc(f"{day}_8k.txt"), "FORM 8-K"
+                ),
+                FakeDocument(
+                    f"dex991{day.replace('-', '')}.txt",
+                    "EX-99.1",
+                    _doc(f"{day}_ex99-1.txt"),
+                    "PRESS RELEASE",
+                ),
+            ],
+        )
 
     return [
         eight_k("2003-10-30", "0001047469-03-035512", ("5",), step),
         eight_k("2003-12-11", "0001047469-03-040870", ("7", "12"), 2 * step),
         eight_k("2004-02-19", "0001047469-04-004567", ("7", "9", "12"), 3 * step),
-        FakeFiling(cik=815508, company=name, accession="0001047469-04-004571", form="424B5",
-                   filed=date(2004, 2, 19), accepted="2004-02-19T17:02:00-05:00",
-                   appear_at=3 * step,
-                   documents=[FakeDocument("d424b5.txt", "424B5", _doc("2004-02-19_424b5.txt"),
-                                           "PROSPECTUS SUPPLEMENT")]),
+        FakeFiling(
+            cik=815508,
+            company=name,
+            accession="0001047469-04-004571",
+            form="424B5",
+            filed=date(2004, 2, 19),
+            accepted="2004-02-19T17:02:00-05:00",
+            appear_at=3 * step,
+            documents=[
+                FakeDocument(
+                    "d424b5.txt", "424B5", _doc("2004-02-19_424b5.txt"), "PROSPECTUS SUPPLEMENT"
+                )
+            ],
+        ),
     ]
 
 
@@ -78,21 +101,34 @@ class _Tee:
         return self.other.find_posted(alert, since) if self.other else None
 
 
-def run_demo(out: TextIO = sys.stdout, state_dir: str | None = None,
-             step: float = STEP_SECONDS, env: dict[str, str] | None = None) -> int:
+def run_demo(
+    out: TextIO = sys.stdout,
+    state_dir: str | None = None,
+    step: float = STEP_SECONDS,
+    env: dict[str, str] | None = None,
+) -> int:
     """Run the replay; returns the number of alerts delivered."""
     env = dict(os.environ if env is None else env)
     started = time.monotonic()
     filings = biopure_filings(step)
-    with FakeEdgar(filings, names={815508: "BIOPURE CORP"}) as edgar, \
-            tempfile.TemporaryDirectory(prefix="tracker-demo-") as tmp:
+    with (
+        FakeEdgar(filings, names={815508: "BIOPURE CORP"}) as edgar,
+        tempfile.TemporaryDirectory(prefix="tracker-demo-") as tmp,
+    ):
         config = Config(
-            edgar=EdgarSettings(user_agent="tracker demo demo@example.com",
-                                base_url=edgar.base_url, poll_interval_seconds=1.0),
-            slack=SlackSettings(base_url=env.get("TRACKER_DEMO_SLACK_URL",
-                                                 "https://slack.com/api/"),
-                                default_channel="#filings"),
-            state=StateSettings(), companies=(BIOPURE,), path="(built-in demo config)")
+            edgar=EdgarSettings(
+                user_agent="tracker demo demo@example.com",
+                base_url=edgar.base_url,
+                poll_interval_seconds=1.0,
+            ),
+            slack=SlackSettings(
+                base_url=env.get("TRACKER_DEMO_SLACK_URL", "https://slack.com/api/"),
+                default_channel="#filings",
+            ),
+            state=StateSettings(),
+            companies=(BIOPURE,),
+            path="(built-in demo config)",
+        )
         state = State(state_dir or tmp)
         client = EdgarClient(edgar.base_url, config.edgar.user_agent, max_rps=10)
         real = make_sink(env, config.slack.base_url)
@@ -117,8 +153,10 @@ def run_demo(out: TextIO = sys.stdout, state_dir: str | None = None,
                 say(f"poll {cycle}: baseline taken for Biopure Corp (no alerts for old filings)")
                 say()
             elif report.new_filings:
-                say(f"-- poll {cycle}: {report.new_filings} new filing(s), "
-                    f"{report.requests} EDGAR requests --")
+                say(
+                    f"-- poll {cycle}: {report.new_filings} new filing(s), "
+                    f"{report.requests} EDGAR requests --"
+                )
                 say()
             if len(state.alerted_accessions()) >= expected and not state.alerts("pending"):
                 break
@@ -128,9 +166,13 @@ def run_demo(out: TextIO = sys.stdout, state_dir: str | None = None,
         say("Milestone timeline the tracker built (`tracker timeline BPUR`):")
         say(render_timeline(state.ledger(BIOPURE.cik)))
         say()
-        say(f"Done in {time.monotonic() - started:.1f}s: {delivered} alerts from "
+        say(
+            f"Done in {time.monotonic() - started:.1f}s: {delivered} alerts from "
             f"{len(edgar.requests)} EDGAR requests, each with User-Agent "
-            f"'{config.edgar.user_agent}'.")
-        say("Run it for real: set edgar.user_agent in config/watch.toml, export SLACK_BOT_TOKEN, "
-            "then `tracker run`.")
+            f"'{config.edgar.user_agent}'."
+        )
+        say(
+            "Run it for real: set edgar.user_agent in config/watch.toml, export SLACK_BOT_TOKEN, "
+            "then `tracker run`."
+        )
     return delivered

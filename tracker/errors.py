@@ -23,8 +23,9 @@ class ConfigError(TrackerError):
 class FetchError(TrackerError):
     """An EDGAR request failed; `retryable` says whether the next cycle may succeed."""
 
-    def __init__(self, message: str, *, url: str = "", status: int | None = None,
-                 retryable: bool = True):
+    def __init__(
+        self, message: str, *, url: str = "", status: int | None = None, retryable: bool = True
+    ):
         self.url = url
         self.status = status
         self.retryable = retryable

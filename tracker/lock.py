@@ -28,9 +28,10 @@ class StateLock:
             self._lock.acquire(timeout=0)
         except Timeout:
             holder = self._pid_file.read_text().strip() if self._pid_file.exists() else "?"
-            raise LockedError(f"another tracker (pid {holder}) is already using the state in "
-                              f"{self.dir}; stop it first, or give this one its own --state"
-                              ) from None
+            raise LockedError(
+                f"another tracker (pid {holder}) is already using the state in "
+                f"{self.dir}; stop it first, or give this one its own --state"
+            ) from None
         self._pid_file.write_text(f"{os.getpid()}\n")
         return self
 

@@ -23,58 +23,125 @@ from typing import Any
 
 from tracker.models import Fact, MilestoneChange
 
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-          "september", "october", "november", "december")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 _MONTH_RE = "|".join(m.capitalize() for m in MONTHS)
 
 KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
-    (kind, label, re.compile(pattern, re.I)) for kind, label, pattern in (
-        ("crl_reply", "reply to FDA complete response letter",
-         r"\b(repl\w*|respon(d|se|ding)|resubmi\w*|address\w*)\b[^.;]{0,80}\bcomplete response "
-         r"letter\b|\bresubmission\b"),
-        ("crl", "FDA complete response letter",
-         r"\b(receiv\w*|issu\w*|sent)\b[^.;]{0,60}\bcomplete response letter\b|\bcomplete "
-         r"response letter\b[^.;]{0,40}\b(receiv|issu)\w*"),
-        ("hold_lifted", "clinical hold lifted",
-         r"\b(lift\w*|remov\w*|releas\w*)\b[^.;]{0,60}\bclinical hold\b|"
-         r"\bclinical hold\b[^.;]{0,60}\b(lifted|removed|released)\b"),
+    (kind, label, re.compile(pattern, re.I))
+    for kind, label, pattern in (
+        (
+            "crl_reply",
+            "reply to FDA complete response letter",
+            r"\b(repl\w*|respon(d|se|ding)|resubmi\w*|address\w*)\b[^.;]{0,80}\bcomplete response "
+            r"letter\b|\bresubmission\b",
+        ),
+        (
+            "crl",
+            "FDA complete response letter",
+            r"\b(receiv\w*|issu\w*|sent)\b[^.;]{0,60}\bcomplete response letter\b|\bcomplete "
+            r"response letter\b[^.;]{0,40}\b(receiv|issu)\w*",
+        ),
+        (
+            "hold_lifted",
+            "clinical hold lifted",
+            r"\b(lift\w*|remov\w*|releas\w*)\b[^.;]{0,60}\bclinical hold\b|"
+            r"\bclinical hold\b[^.;]{0,60}\b(lifted|removed|released)\b",
+        ),
         ("clinical_hold", "clinical hold", r"\bclinical hold\b"),
         ("advisory_meeting", "FDA advisory committee meeting", r"\badvisory committee\b"),
-        ("approval", "regulatory approval",
-         r"\b(approv\w*|marketing authori[sz]ation|clearance)\b[^.;]{0,100}\b(FDA|EMA|European "
-         r"Commission|Health Canada|regulator\w*|BLA|NDA|MAA)\b|\b(FDA|EMA|European Commission|"
-         r"Health Canada)\b[^.;]{0,60}\b(approv\w*|clear\w*)\b|\bPDUFA\b|\btarget action date\b"),
-        ("submission", "regulatory submission",
-         r"\b(submit\w*|submission|fil(e|ed|es|ing))\b[^.;]{0,80}\b(BLA|NDA|sNDA|sBLA|MAA|IND|"
-         r"510\(k\)|PMA|biologics license application|new drug application|investigational new "
-         r"drug application|marketing authori[sz]ation application)\b"),
-        ("study_design_agreed", "FDA-agreed study design",
-         r"\bagree\w*\b[^.;]{0,40}\bdesigns?\b|\bspecial protocol assessment\b"),
-        ("trial_result", "trial results",
-         r"\b(top[- ]?line|primary endpoint|results? (from|of) (the|its|our)\b[^.;]{0,40}\b(trial|"
-         r"study))\b"),
-        ("trial_start", "trial start",
-         r"\b(initiat\w*|commenc\w*|start\w*|launch\w*|began|begin\w*|first patient)\b[^.;]{0,80}"
-         r"\b(phase\s*(1|2|3|I|II|III)[ab]?|pivotal|clinical (trial|study)|trial)\b"),
-    ))
+        (
+            "approval",
+            "regulatory approval",
+            r"\b(approv\w*|marketing authori[sz]ation|clearance)\b[^.;]{0,100}\b(FDA|EMA|European "
+            r"Commission|Health Canada|regulator\w*|BLA|NDA|MAA)\b|\b(FDA|EMA|European Commission|"
+            r"Health Canada)\b[^.;]{0,60}\b(approv\w*|clear\w*)\b|\bPDUFA\b|\btarget action date\b",
+        ),
+        (
+            "submission",
+            "regulatory submission",
+            r"\b(submit\w*|submission|fil(e|ed|es|ing))\b[^.;]{0,80}\b(BLA|NDA|sNDA|sBLA|MAA|IND|"
+            r"510\(k\)|PMA|biologics license application|new drug application|investigational new "
+            r"drug application|marketing authori[sz]ation application)\b",
+        ),
+        (
+            "study_design_agreed",
+            "FDA-agreed study design",
+            r"\bagree\w*\b[^.;]{0,40}\bdesigns?\b|\bspecial protocol assessment\b",
+        ),
+        (
+            "trial_result",
+            "trial results",
+            r"\b(top[- ]?line|primary endpoint|results? (from|of) (the|its|our)\b[^.;]{0,40}\b(trial|"
+            r"study))\b",
+        ),
+        (
+            "trial_start",
+            "trial start",
+            r"\b(initiat\w*|commenc\w*|start\w*|launch\w*|began|begin\w*|first patient)\b[^.;]{0,80}"
+            r"\b(phase\s*(1|2|3|I|II|III)[ab]?|pivotal|clinical (trial|study)|trial)\b",
+        ),
+    )
+)
 
 STATUS_ORDER = ("achieved", "planned", "at_risk", "delayed", "abandoned")
 _STATUS_RES = (
-    ("abandoned", re.compile(r"\b(discontinu\w*|withdr[ae]w\w*|terminat\w*|no longer (pursu|"
-                             r"develop)\w*|abandon\w*)\b", re.I)),
-    ("delayed", re.compile(r"\b(delay\w*|postpon\w*|push\w* back|no longer expects?|later than "
-                           r"(previously )?(planned|expected|anticipated)|slipp?\w*|now expects?"
-                           r"[^.;]{0,40}\b(rather than|instead of))\b", re.I)),
-    ("at_risk", re.compile(r"\b(may not|might not|could not|cannot be certain|uncertain whether|"
-                           r"at risk|unlikely to)\b", re.I)),
-    ("planned", re.compile(r"\b(plans?|planned|planning|expects?|expected|intends?|anticipat\w*|"
-                           r"will|on track|target\w*|scheduled|(is|are) (currently )?(collecting|"
-                           r"formulating|preparing|working|pursuing)|goal|aims?|works? to)\b",
-                           re.I)),
-    ("achieved", re.compile(r"\b(received|submitted|approved|initiated|began|begun|started|"
-                            r"commenced|agreed|completed|announced|lifted|removed|granted|"
-                            r"accepted|met|reported|dosed|enrolled|placed|issued|has (been )?"
-                            r"\w+ed)\b", re.I)),
+    (
+        "abandoned",
+        re.compile(
+            r"\b(discontinu\w*|withdr[ae]w\w*|terminat\w*|no longer (pursu|"
+            r"develop)\w*|abandon\w*)\b",
+            re.I,
+        ),
+    ),
+    (
+        "delayed",
+        re.compile(
+            r"\b(delay\w*|postpon\w*|push\w* back|no longer expects?|later than "
+            r"(previously )?(planned|expected|anticipated)|slipp?\w*|now expects?"
+            r"[^.;]{0,40}\b(rather than|instead of))\b",
+            re.I,
+        ),
+    ),
+    (
+        "at_risk",
+        re.compile(
+            r"\b(may not|might not|could not|cannot be certain|uncertain whether|"
+            r"at risk|unlikely to)\b",
+            re.I,
+        ),
+    ),
+    (
+        "planned",
+        re.compile(
+            r"\b(plans?|planned|planning|expects?|expected|intends?|anticipat\w*|"
+            r"will|on track|target\w*|scheduled|(is|are) (currently )?(collecting|"
+            r"formulating|preparing|working|pursuing)|goal|aims?|works? to)\b",
+            re.I,
+        ),
+    ),
+    (
+        "achieved",
+        re.compile(
+            r"\b(received|submitted|approved|initiated|began|begun|started|"
+            r"commenced|agreed|completed|announced|lifted|removed|granted|"
+            r"accepted|met|reported|dosed|enrolled|placed|issued|has (been )?"
+            r"\w+ed)\b",
+            re.I,
+        ),
+    ),
 )
 _TARGET_RE = re.compile(
     rf"\b(?P<prep>by|in|during|before|through|until|no later than|for|around|within)?\s*"
@@ -86,16 +153,22 @@ _TARGET_RE = re.compile(
     rf"|(?:the\s+)?(?:end of (?:the )?year|year[- ]end|end of (?:the )?(?:current )?quarter)"
     rf"(?:\s+\d{{4}})?"
     rf"|(?:fiscal\s+)?\d{{4}}(?!\s*(?:shares|employees|patients))"
-    rf")\b")
+    rf")\b"
+)
 # 8-K wrapper sentences only point at the press release; the release itself says it.
 _WRAPPER_RE = re.compile(r"\bpress release\b|\bExhibit 99", re.I)
-_REGULATORY_RE = re.compile(r"\b(FDA|EMA|BLA|NDA|IND|MAA|approv\w*|clinical|trial|phase|"
-                            r"regulator\w*|complete response)\b", re.I)
+_REGULATORY_RE = re.compile(
+    r"\b(FDA|EMA|BLA|NDA|IND|MAA|approv\w*|clinical|trial|phase|"
+    r"regulator\w*|complete response)\b",
+    re.I,
+)
 _PRODUCT_RE = re.compile(r"\b([A-Z][A-Za-z0-9-]{2,30})(?:\(R\)|®|\(TM\)|™)")
 _CODE_NAME_RE = re.compile(r"\b([A-Z]{2,5}-\d{2,6}[A-Za-z]?)\b")
-_RENAME_RE = re.compile(r"\b([A-Z][A-Za-z0-9-]{2,30}|[A-Z]{2,5}-\d{2,6})\b(?:\(R\)|®|™)?,?\s+"
-                        r"\(?(?:formerly|previously) (?:known as |called )?"
-                        r"([A-Z][A-Za-z0-9-]{2,30}|[A-Z]{2,5}-\d{2,6})")
+_RENAME_RE = re.compile(
+    r"\b([A-Z][A-Za-z0-9-]{2,30}|[A-Z]{2,5}-\d{2,6})\b(?:\(R\)|®|™)?,?\s+"
+    r"\(?(?:formerly|previously) (?:known as |called )?"
+    r"([A-Z][A-Za-z0-9-]{2,30}|[A-Z]{2,5}-\d{2,6})"
+)
 
 
 @dataclass(frozen=True)
@@ -145,8 +218,11 @@ def normalise_target(text: str, filed: date | None) -> str:
             return f"{year}-{i:02d}-{int(day.group(1)):02d}" if day else f"{year}-{i:02d}"
     quarter = re.search(r"(first|second|third|fourth) quarter|q([1-4])|([1-4])q", t)
     if quarter:
-        n = quarter.group(2) or quarter.group(3) or str(
-            ("first", "second", "third", "fourth").index(quarter.group(1)) + 1)
+        n = (
+            quarter.group(2)
+            or quarter.group(3)
+            or str(("first", "second", "third", "fourth").index(quarter.group(1)) + 1)
+        )
         return f"{year}-Q{n}"
     half = re.search(r"(first|second) half|h([12])", t)
     if half:
@@ -175,11 +251,15 @@ def _target(sentence: str, match_end: int, filed: date | None) -> tuple[str, str
     best: tuple[str, str] = ("", "")
     for m in _TARGET_RE.finditer(sentence):
         when = m.group("when")
-        if not m.group("prep") and (m.start() < match_end - 1 or re.fullmatch(
-                r"(fiscal\s+)?\d{4}", when)):
+        if not m.group("prep") and (
+            m.start() < match_end - 1 or re.fullmatch(r"(fiscal\s+)?\d{4}", when)
+        ):
             continue  # "On February 19, 2004, ..." dates the news; it is not a target
-        text = (f"{m.group('prep')} " if m.group("prep") in ("by", "before", "no later than",
-                                                             "through", "until") else "") + when
+        text = (
+            f"{m.group('prep')} "
+            if m.group("prep") in ("by", "before", "no later than", "through", "until")
+            else ""
+        ) + when
         found = (" ".join(text.split()), normalise_target(when, filed))
         if m.start() >= match_end - 1:
             return found
@@ -205,8 +285,13 @@ def aliases_in(texts: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def extract(sentences: Sequence[str], *, known_products: Sequence[str] = (),
-            filed: date | None = None, accession: str = "") -> list[Statement]:
+def extract(
+    sentences: Sequence[str],
+    *,
+    known_products: Sequence[str] = (),
+    filed: date | None = None,
+    accession: str = "",
+) -> list[Statement]:
     """Milestone statements in a filing's (non-boilerplate) sentences, merged per key."""
     products = list(dict.fromkeys([*products_in(sentences), *known_products]))
     aliases = aliases_in(sentences)
@@ -226,9 +311,17 @@ def extract(sentences: Sequence[str], *, known_products: Sequence[str] = (),
             target, key = _target(sentence, m.end(), filed)
             # The verbs around the milestone words decide its status, not the whole sentence:
             # "FDA agreed to a dialogue ... in advance of the reply" is no reply.
-            clause = sentence[max(0, m.start() - 80):m.end() + 120]
-            st = Statement(product or named, kind, _status(clause), target, key, sentence[:600],
-                           accession, filed.isoformat() if filed else "")
+            clause = sentence[max(0, m.start() - 80) : m.end() + 120]
+            st = Statement(
+                product or named,
+                kind,
+                _status(clause),
+                target,
+                key,
+                sentence[:600],
+                accession,
+                filed.isoformat() if filed else "",
+            )
             found[st.key] = _stronger(found.get(st.key), st)
             break  # one milestone per sentence: the first kind listed is the most specific
     return list(found.values())
@@ -263,8 +356,9 @@ def runway_facts(facts: Iterable[Fact]) -> dict[str, str]:
     return out
 
 
-def diff(previous: Sequence[dict[str, Any]], statements: Sequence[Statement],
-         finance: dict[str, str]) -> list[MilestoneChange]:
+def diff(
+    previous: Sequence[dict[str, Any]], statements: Sequence[Statement], finance: dict[str, str]
+) -> list[MilestoneChange]:
     """Changes between the ledger so far and a new filing's statements."""
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     latest_finance: dict[str, str] = {}
@@ -287,17 +381,22 @@ def diff(previous: Sequence[dict[str, Any]], statements: Sequence[Statement],
         old = latest_finance.get(field_name)
         kind = "runway" if field_name == "runway" else "financing_need"
         if new and old and new != old:
-            changes.append(MilestoneChange(f"{kind}_changed", word.lower(),
-                                           f"was {old}, now {new}", old, new))
+            changes.append(
+                MilestoneChange(f"{kind}_changed", word.lower(), f"was {old}, now {new}", old, new)
+            )
         elif new and not old:
-            text = f"operations funded {new}" if kind == "runway" else \
-                f"{new} of additional financing needed"
+            text = (
+                f"operations funded {new}"
+                if kind == "runway"
+                else f"{new} of additional financing needed"
+            )
             changes.append(MilestoneChange(kind, word.lower(), text, "", new))
     return changes
 
 
-def _match_unnamed(latest: dict[tuple[str, str], dict[str, Any]], st: Statement,
-                   renames: dict[str, str]) -> dict[str, Any] | None:
+def _match_unnamed(
+    latest: dict[tuple[str, str], dict[str, Any]], st: Statement, renames: dict[str, str]
+) -> dict[str, Any] | None:
     """A statement without a product (or renamed) matches the only entry of its kind."""
     for (product, kind), entry in latest.items():
         if kind == st.kind and renames.get(product) == st.product.lower():
@@ -322,15 +421,19 @@ def _compare(before: dict[str, Any] | None, st: Statement) -> MilestoneChange | 
     if before is None:
         if st.status == "achieved":
             return change("achieved", label)
-        words = {"planned": f"planned {when}" if st.target else "planned",
-                 "at_risk": f"at risk ({when})", "delayed": f"delayed ({when})",
-                 "abandoned": "abandoned"}
+        words = {
+            "planned": f"planned {when}" if st.target else "planned",
+            "at_risk": f"at risk ({when})",
+            "delayed": f"delayed ({when})",
+            "abandoned": "abandoned",
+        }
         return change("new", f"{label}: {words[st.status]}")
     old_target = before.get("target", "")
     old_status = before.get("status", "")
     if st.status == "achieved" and old_status != "achieved":
-        return change("achieved", label + (f", planned {old_target}" if old_target else ""),
-                      old_target)
+        return change(
+            "achieved", label + (f", planned {old_target}" if old_target else ""), old_target
+        )
     if st.status in ("at_risk", "delayed") and old_status in ("planned", "achieved", ""):
         if st.target:
             now = f"now may not be {st.target}" if st.status == "at_risk" else f"now {st.target}"
@@ -348,21 +451,39 @@ def _compare(before: dict[str, Any] | None, st: Statement) -> MilestoneChange | 
     return None
 
 
-def merge(entries: list[dict[str, Any]], accession: str, statements: Sequence[Statement],
-          finance: dict[str, str], filed: str, aliases: dict[str, str],
-          changes: Sequence[MilestoneChange]) -> list[dict[str, Any]]:
+def merge(
+    entries: list[dict[str, Any]],
+    accession: str,
+    statements: Sequence[Statement],
+    finance: dict[str, str],
+    filed: str,
+    aliases: dict[str, str],
+    changes: Sequence[MilestoneChange],
+) -> list[dict[str, Any]]:
     """The ledger with this filing's statements appended (replacing an earlier run of it)."""
     kept = [e for e in entries if e.get("accession") != accession]
     for st in statements:
-        kept.append({"type": "milestone", **st.to_dict(),
-                     "change": next((c.change for c in changes if c.subject == subject(st)),
-                                    "")})
+        kept.append(
+            {
+                "type": "milestone",
+                **st.to_dict(),
+                "change": next((c.change for c in changes if c.subject == subject(st)), ""),
+            }
+        )
     for field_name, value in finance.items():
-        kept.append({"type": "finance", "field": field_name, "value": value,
-                     "accession": accession, "filed": filed})
+        kept.append(
+            {
+                "type": "finance",
+                "field": field_name,
+                "value": value,
+                "accession": accession,
+                "filed": filed,
+            }
+        )
     for old, new in aliases.items():
-        kept.append({"type": "alias", "old": old, "new": new, "accession": accession,
-                     "filed": filed})
+        kept.append(
+            {"type": "alias", "old": old, "new": new, "accession": accession, "filed": filed}
+        )
     return kept
 
 
@@ -372,5 +493,8 @@ def prior_entries(entries: list[dict[str, Any]], accession: str) -> list[dict[st
 
 
 def known_products(entries: Iterable[dict[str, Any]]) -> list[str]:
-    return list(dict.fromkeys(e["product"] for e in entries
-                              if e.get("type") == "milestone" and e.get("product")))
+    return list(
+        dict.fromkeys(
+            e["product"] for e in entries if e.get("type") == "milestone" and e.get("product")
+        )
+    )

@@ -63,9 +63,16 @@ class CycleReport:
 class Poller:
     """Runs poll cycles for a config against EDGAR, the state and a sink."""
 
-    def __init__(self, config: Config, state: State, client: EdgarClient, sink: Sink,
-                 *, clock: Callable[[], float] = time.time,
-                 stop: Callable[[], bool] = lambda: False):
+    def __init__(
+        self,
+        config: Config,
+        state: State,
+        client: EdgarClient,
+        sink: Sink,
+        *,
+        clock: Callable[[], float] = time.time,
+        stop: Callable[[], bool] = lambda: False,
+    ):
         self.config = config
         self.state = state
         self.client = client
@@ -106,10 +113,14 @@ class Poller:
     def _record_status(self, report: CycleReport) -> None:
         try:
             self.state.update_status(
-                last_poll=report.finished, last_poll_ok=report.ok,
+                last_poll=report.finished,
+                last_poll_ok=report.ok,
                 last_errors=(report.errors + report.delivery.errors)[:10],
-                last_new_filings=report.new_filings, last_alerts=report.alerts_queued,
-                last_requests=report.requests, mode=self.config.mode)
+                last_new_filings=report.new_filings,
+                last_alerts=report.alerts_queued,
+                last_requests=report.requests,
+                mode=self.config.mode,
+            )
         except StateError as exc:
             log.error("%s", exc)
 
@@ -194,8 +205,7 @@ class Poller:
 
     # -- per company -------------------------------------------------------------------------
 
-    def process_company(self, company: Company, filings: list[Filing],
-                        report: CycleReport) -> None:
+    def process_company(self, company: Company, filings: list[Filing], report: CycleReport) -> None:
         record = self.state.company(company.cik)
         seen = set(record["seen"])
         if not record["info"].get("baselined"):
@@ -213,8 +223,7 @@ class Poller:
                 # Alerts were queued but the process stopped before marking it seen.
                 self._mark(company, filing, "alerted")
                 continue
-            self.process_filing(company, filing, record["failures"].get(filing.accession),
-                                report)
+            self.process_filing(company, filing, record["failures"].get(filing.accession), report)
 
     def _baseline(self, company: Company, filings: list[Filing], report: CycleReport) -> None:
         """Record what exists without alerting, except the newest `backfill` filings."""
@@ -222,18 +231,30 @@ class Poller:
         ordered = sorted(filings, key=_filing_order, reverse=True)
         old, recent = ordered[backfill:], ordered[:backfill]
         rows = [_row(f, "baseline") for f in old]
-        self.state.record_filings(company.cik, rows, baseline=True,
-                                  keep=self.config.state.keep_seen_per_company,
-                                  name=company.name or (filings[0].company_name if filings
-                                                        else ""))
+        self.state.record_filings(
+            company.cik,
+            rows,
+            baseline=True,
+            keep=self.config.state.keep_seen_per_company,
+            name=company.name or (filings[0].company_name if filings else ""),
+        )
         report.baselined += 1
-        log.info("%s: baseline taken (%d existing filings recorded, %d to backfill)",
-                 company.label, len(rows), len(recent))
+        log.info(
+            "%s: baseline taken (%d existing filings recorded, %d to backfill)",
+            company.label,
+            len(rows),
+            len(recent),
+        )
         for filing in reversed(recent):
             self.process_filing(company, filing, None, report)
 
-    def process_filing(self, company: Company, filing: Filing,
-                       failure: dict[str, object] | None, report: CycleReport) -> None:
+    def process_filing(
+        self,
+        company: Company,
+        filing: Filing,
+        failure: dict[str, object] | None,
+        report: CycleReport,
+    ) -> None:
         if not company.wants_form(filing.form):
             self._mark(company, filing, "skipped")
             return
@@ -244,48 +265,92 @@ class Poller:
         except FetchError as exc:
             attempts = self.state.record_failure(company.cik, filing.accession, str(exc))
             if attempts < MAX_FETCH_ATTEMPTS and exc.retryable:
-                log.warning("%s %s %s: documents not fetched (%s); attempt %d, trying again "
-                            "next cycle", company.label, filing.form, filing.accession, exc,
-                            attempts)
+                log.warning(
+                    "%s %s %s: documents not fetched (%s); attempt %d, trying again next cycle",
+                    company.label,
+                    filing.form,
+                    filing.accession,
+                    exc,
+                    attempts,
+                )
                 report.errors.append(f"{filing.accession}: {exc}")
                 return
-            log.error("%s %s %s: documents could not be read after %d attempts (%s); "
-                      "alerting from the feed entry alone", company.label, filing.form,
-                      filing.accession, attempts, exc)
+            log.error(
+                "%s %s %s: documents could not be read after %d attempts (%s); "
+                "alerting from the feed entry alone",
+                company.label,
+                filing.form,
+                filing.accession,
+                attempts,
+                exc,
+            )
             documents = []
         alerts = self.analyse(company, filing, documents)
         if alerts:
-            self.state.enqueue([{"alert_id": a.alert_id, "accession": a.accession,
-                                 "cik": a.cik, "channel": a.channel,
-                                 "alert": alert_to_dict(a)} for a in alerts])
+            self.state.enqueue(
+                [
+                    {
+                        "alert_id": a.alert_id,
+                        "accession": a.accession,
+                        "cik": a.cik,
+                        "channel": a.channel,
+                        "alert": alert_to_dict(a),
+                    }
+                    for a in alerts
+                ]
+            )
             report.alerts_queued += len(alerts)
         self._mark(company, filing, "alerted" if alerts else "filtered")
 
     def analyse(self, company: Company, filing: Filing, documents: list[Document]) -> list[Alert]:
         """Classify, update the ledger and build the alerts for one filing."""
-        result = classify_documents(documents, form=filing.form, items=filing.items,
-                                    filed=filing.filed)
+        result = classify_documents(
+            documents, form=filing.form, items=filing.items, filed=filing.filed
+        )
         changes: tuple[milestones.MilestoneChange, ...] = ()
         if "fda" in result.categories or "financing" in result.categories:
             changes = self._update_ledger(company, filing, documents, result.facts)
         thread_of = self._thread_parent(company, filing)
-        return build_alerts(self.config, company, filing, result, documents,
-                            index_page_url(self.client, filing), changes, thread_of)
+        return build_alerts(
+            self.config,
+            company,
+            filing,
+            result,
+            documents,
+            index_page_url(self.client, filing),
+            changes,
+            thread_of,
+        )
 
-    def _update_ledger(self, company: Company, filing: Filing, documents: list[Document],
-                       facts: tuple[milestones.Fact, ...]) -> tuple[milestones.MilestoneChange,
-                                                                    ...]:
+    def _update_ledger(
+        self,
+        company: Company,
+        filing: Filing,
+        documents: list[Document],
+        facts: tuple[milestones.Fact, ...],
+    ) -> tuple[milestones.MilestoneChange, ...]:
         rules = load_rules()
         texts = [s.text for d in documents for s in sentences(d.text) if not _skipped(rules, s)]
         entries = self.state.ledger(company.cik)
         previous = milestones.prior_entries(entries, filing.accession)
-        statements = milestones.extract(texts, known_products=milestones.known_products(previous),
-                                        filed=filing.filed, accession=filing.accession)
+        statements = milestones.extract(
+            texts,
+            known_products=milestones.known_products(previous),
+            filed=filing.filed,
+            accession=filing.accession,
+        )
         finance = milestones.runway_facts(facts)
         changes = milestones.diff(previous, statements, finance)
         filed = filing.filed.isoformat() if filing.filed else ""
-        merged = milestones.merge(entries, filing.accession, statements, finance, filed,
-                                  milestones.aliases_in(texts), changes)
+        merged = milestones.merge(
+            entries,
+            filing.accession,
+            statements,
+            finance,
+            filed,
+            milestones.aliases_in(texts),
+            changes,
+        )
         self.state.save_ledger(company.cik, merged)
         return tuple(changes)
 
@@ -294,18 +359,26 @@ class Poller:
         if not filing.form.upper().endswith("/A"):
             return None
         base = filing.form.upper()[:-2]
-        earlier = [a for a in self.state.alerts() if a["cik"] == company.cik
-                   and a["alert"]["form"].upper() == base]
+        earlier = [
+            a
+            for a in self.state.alerts()
+            if a["cik"] == company.cik and a["alert"]["form"].upper() == base
+        ]
         return earlier[-1]["accession"] if earlier else None
 
     def _mark(self, company: Company, filing: Filing, status: str) -> None:
-        self.state.record_filings(company.cik, [_row(filing, status)],
-                                  keep=self.config.state.keep_seen_per_company)
+        self.state.record_filings(
+            company.cik, [_row(filing, status)], keep=self.config.state.keep_seen_per_company
+        )
 
 
 def _row(filing: Filing, status: str) -> dict[str, object]:
-    return {"accession": filing.accession, "form": filing.form,
-            "filed": filing.filed.isoformat() if filing.filed else "", "status": status}
+    return {
+        "accession": filing.accession,
+        "form": filing.form,
+        "filed": filing.filed.isoformat() if filing.filed else "",
+        "status": status,
+    }
 
 
 def _filing_order(filing: Filing) -> tuple[date, str, str]:

@@ -86,8 +86,9 @@ def atomic_write(path: Path, content: bytes) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise StateError(f"cannot write state file {path}: {exc.strerror} "
-                         "(the previous state is untouched)") from None
+        raise StateError(
+            f"cannot write state file {path}: {exc.strerror} (the previous state is untouched)"
+        ) from None
 
 
 def now_iso() -> str:
@@ -121,8 +122,10 @@ class State:
         if version_file.exists():
             found = version_file.read_text().strip()
             if found != str(SCHEMA_VERSION):
-                raise StateError(f"{self.dir} holds state of schema version {found}; this "
-                                 f"tracker reads version {SCHEMA_VERSION}")
+                raise StateError(
+                    f"{self.dir} holds state of schema version {found}; this "
+                    f"tracker reads version {SCHEMA_VERSION}"
+                )
         else:
             atomic_write(version_file, f"{SCHEMA_VERSION}\n".encode())
 
@@ -153,8 +156,15 @@ class State:
     def seen_accessions(self, cik: int) -> set[str]:
         return set(self.company(cik)["seen"])
 
-    def record_filings(self, cik: int, rows: list[dict[str, Any]], *, baseline: bool = False,
-                       keep: int = 2000, name: str = "") -> None:
+    def record_filings(
+        self,
+        cik: int,
+        rows: list[dict[str, Any]],
+        *,
+        baseline: bool = False,
+        keep: int = 2000,
+        name: str = "",
+    ) -> None:
         """Mark filings seen (and clear their fetch failures) in one write."""
         with self._db(self.company_file(cik)) as db:
             data = db.storage.read() or {}
@@ -173,8 +183,9 @@ class State:
                 ordered = sorted(seen.items(), key=lambda kv: int(kv[0]))
                 seen = dict(ordered[-keep:])
                 data["seen"] = seen
-            data["failures"] = {k: v for k, v in failures.items()
-                                if v.get("accession") not in accessions}
+            data["failures"] = {
+                k: v for k, v in failures.items() if v.get("accession") not in accessions
+            }
             info = data.setdefault("info", {}).setdefault("1", {})
             if baseline:
                 info["baselined"] = now_iso()
@@ -189,8 +200,15 @@ class State:
             q = Query()
             found = table.get(q.accession == accession)
             attempts = (found["attempts"] if found else 0) + 1
-            table.upsert({"accession": accession, "attempts": attempts, "error": error[:300],
-                          "last": now_iso()}, q.accession == accession)
+            table.upsert(
+                {
+                    "accession": accession,
+                    "attempts": attempts,
+                    "error": error[:300],
+                    "last": now_iso(),
+                },
+                q.accession == accession,
+            )
         return int(attempts)
 
     def known_companies(self) -> list[int]:
@@ -225,8 +243,12 @@ class State:
             for alert in alerts:
                 if alert["alert_id"] in ids:
                     continue
-                table[str(next_id)] = {**alert, "status": "pending", "attempts": 0,
-                                       "created": now_iso()}
+                table[str(next_id)] = {
+                    **alert,
+                    "status": "pending",
+                    "attempts": 0,
+                    "created": now_iso(),
+                }
                 next_id += 1
                 added += 1
             if added:
@@ -251,7 +273,8 @@ class State:
         with self._db(self.outbox_file) as db:
             removed = db.table("alerts").remove(
                 (Query().status == "delivered")
-                & Query().delivered_at.test(lambda v: _epoch(v) < cutoff))
+                & Query().delivered_at.test(lambda v: _epoch(v) < cutoff)
+            )
         return len(removed)
 
     # -- status ----------------------------------------------------------------------------
@@ -288,16 +311,18 @@ class _RecoveringStorage(AtomicJSONStorage):
             aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
             with contextlib.suppress(OSError):
                 os.replace(self.path, aside)
-            log.error("state file %s was corrupt; kept it as %s and started it afresh "
-                      "(a new baseline is taken, nothing old is re-alerted)", self.path,
-                      aside.name)
+            log.error(
+                "state file %s was corrupt; kept it as %s and started it afresh "
+                "(a new baseline is taken, nothing old is re-alerted)",
+                self.path,
+                aside.name,
+            )
             self._cache = None
             return None
 
 
 def _epoch(value: Any) -> float:
     try:
-        return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ").replace(
-            tzinfo=UTC).timestamp()
+        return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
     except ValueError:
         return 0.0

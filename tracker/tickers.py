@@ -53,8 +53,10 @@ def resolve_ticker(ticker: str) -> tuple[int, str]:
         return table[key]
     close = difflib.get_close_matches(key, list(table), n=5, cutoff=0.6)
     hint = f"; close matches: {', '.join(close)}" if close else ""
-    raise TickerError(f"unknown ticker {ticker!r} in the SEC ticker list{hint} "
-                      "(give the CIK instead, or run `tracker tickers refresh`)")
+    raise TickerError(
+        f"unknown ticker {ticker!r} in the SEC ticker list{hint} "
+        "(give the CIK instead, or run `tracker tickers refresh`)"
+    )
 
 
 def name_for_cik(cik: int) -> str | None:

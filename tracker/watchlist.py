@@ -89,13 +89,22 @@ def list_watch(path: str) -> list[WatchRow]:
     return [_row(company) for company in config.companies]
 
 
-def add_watch(path: str, ident: str, *, channel: str | None = None,
-              categories: list[str] | None = None, forms: list[str] | None = None) -> WatchRow:
+def add_watch(
+    path: str,
+    ident: str,
+    *,
+    channel: str | None = None,
+    categories: list[str] | None = None,
+    forms: list[str] | None = None,
+) -> WatchRow:
     """Append one [[companies]] table after the last one; refuses duplicates and bad values."""
     entry = _new_entry(_parse_ident(ident, path), path, channel, categories, forms)
     with _edit_lock(path):
-        original, text = _read(path, missing="does not exist; create it first (copy "
-                               "config/watch.toml: the tracker needs its [edgar] user_agent)")
+        original, text = _read(
+            path,
+            missing="does not exist; create it first (copy "
+            "config/watch.toml: the tracker needs its [edgar] user_agent)",
+        )
         doc = _parse_toml(text, path)
         tables = _company_tables(doc, path)
         _refuse_duplicate(tables, entry["cik"], path)
@@ -107,8 +116,9 @@ def add_watch(path: str, ident: str, *, channel: str | None = None,
         new_text = "".join(new_lines)
         added = len(new_lines) - len(lines)
         _check_structure(doc, new_text, [*tables, entry], path)
-        config = _validated(new_text, path, lambda n: n if n <= at else
-                            (None if n <= at + added else n - added))
+        config = _validated(
+            new_text, path, lambda n: n if n <= at else (None if n <= at + added else n - added)
+        )
         _replace(path, original, new_text)
     return _row(config.companies[len(tables)])
 
@@ -126,7 +136,7 @@ def remove_watch(path: str, ident: str) -> WatchRow:
         start, end = _widened(lines, span)
         new_text = "".join(lines[:start] + lines[end:])
         removed = end - start
-        _check_structure(doc, new_text, tables[:index] + tables[index + 1:], path)
+        _check_structure(doc, new_text, tables[:index] + tables[index + 1 :], path)
         _validated(new_text, path, lambda n: n if n <= start else n + removed)
         _replace(path, original, new_text)
     return _row_from_table(tables[index])
@@ -138,8 +148,10 @@ def format_rows(rows: list[WatchRow]) -> str:
         return "(no companies watched)"
     table = [list(_COLUMNS)] + [_cells(row) for row in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(_COLUMNS))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True))
-                     .rstrip() for line in table)
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+        for line in table
+    )
 
 
 # --- identifying companies ---------------------------------------------------------------
@@ -151,17 +163,26 @@ def _parse_ident(ident: str, path: str) -> _Ident:
     if _CIK.match(value):
         cik = int(value)
         if not 0 < cik < 10**10:
-            raise WatchError(path, f"{ident!r} is not a CIK (1 to 10 digits, not all zero); "
-                             f"{_UNCHANGED}")
+            raise WatchError(
+                path, f"{ident!r} is not a CIK (1 to 10 digits, not all zero); {_UNCHANGED}"
+            )
         return _Ident(cik=cik)
     if _TICKER.match(value):
         return _Ident(ticker=value.upper())
-    raise WatchError(path, f"{ident!r} is neither a ticker (e.g. MRNA, BRK.B) nor a CIK "
-                     f"(e.g. 0000815508); {_UNCHANGED}")
+    raise WatchError(
+        path,
+        f"{ident!r} is neither a ticker (e.g. MRNA, BRK.B) nor a CIK "
+        f"(e.g. 0000815508); {_UNCHANGED}",
+    )
 
 
-def _new_entry(target: _Ident, path: str, channel: str | None, categories: list[str] | None,
-               forms: list[str] | None) -> dict[str, Any]:
+def _new_entry(
+    target: _Ident,
+    path: str,
+    channel: str | None,
+    categories: list[str] | None,
+    forms: list[str] | None,
+) -> dict[str, Any]:
     """Always write the CIK: it keeps working after a ticker changes or leaves SEC's list."""
     entry: dict[str, Any] = {}
     if target.ticker is not None:
@@ -217,8 +238,7 @@ def _same_ticker(a: Any, b: str) -> bool:
 def _refuse_duplicate(tables: list[dict[str, Any]], cik: int, path: str) -> None:
     for table in tables:
         if _cik_of(table) == cik:
-            raise WatchError(path, f"{_label(table)} (CIK {cik}) is already watched; "
-                             f"{_UNCHANGED}")
+            raise WatchError(path, f"{_label(table)} (CIK {cik}) is already watched; {_UNCHANGED}")
 
 
 def _find(tables: list[dict[str, Any]], target: _Ident, ident: str, path: str) -> int:
@@ -265,30 +285,39 @@ def _parse_toml(text: str, path: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise WatchError(path, f"invalid TOML, fix it by hand first: {exc}; {_UNCHANGED}") \
-            from None
+        raise WatchError(path, f"invalid TOML, fix it by hand first: {exc}; {_UNCHANGED}") from None
 
 
 def _company_tables(doc: dict[str, Any], path: str) -> list[dict[str, Any]]:
     companies = doc.get("companies", [])
     if not isinstance(companies, list) or not all(isinstance(t, dict) for t in companies):
-        raise WatchError(path, "companies must be written as [[companies]] tables to be edited "
-                         f"by command; {_UNCHANGED}")
+        raise WatchError(
+            path,
+            "companies must be written as [[companies]] tables to be edited "
+            f"by command; {_UNCHANGED}",
+        )
     return companies
 
 
-def _check_structure(old: dict[str, Any], new_text: str, companies: list[dict[str, Any]],
-                     path: str) -> None:
+def _check_structure(
+    old: dict[str, Any], new_text: str, companies: list[dict[str, Any]], path: str
+) -> None:
     """The line scan trusts layout; the parser does not. Disagreement means hands off."""
     try:
         new = tomllib.loads(new_text)
     except tomllib.TOMLDecodeError:
         new = None
     rest_old = {k: v for k, v in old.items() if k != "companies"}
-    if (new is None or new.get("companies", []) != companies
-            or {k: v for k, v in new.items() if k != "companies"} != rest_old):
-        raise WatchError(path, "the [[companies]] tables are laid out in a way this command "
-                         f"cannot edit safely; edit the file by hand ({_UNCHANGED})")
+    if (
+        new is None
+        or new.get("companies", []) != companies
+        or {k: v for k, v in new.items() if k != "companies"} != rest_old
+    ):
+        raise WatchError(
+            path,
+            "the [[companies]] tables are laid out in a way this command "
+            f"cannot edit safely; edit the file by hand ({_UNCHANGED})",
+        )
 
 
 def _validated(new_text: str, path: str, old_line: Callable[[int], int | None]) -> Config:
@@ -324,8 +353,11 @@ def _spans(lines: list[str], count: int, path: str) -> list[_Span]:
     headers = [i for i, line in enumerate(lines) if _ANY_HEADER.match(line)]
     companies = [i for i in headers if _COMPANY_HEADER.match(lines[i])]
     if len(companies) != count:
-        raise WatchError(path, "cannot find every [[companies]] table in the text; edit the "
-                         f"file by hand ({_UNCHANGED})")
+        raise WatchError(
+            path,
+            "cannot find every [[companies]] table in the text; edit the "
+            f"file by hand ({_UNCHANGED})",
+        )
     spans = []
     for header in companies:
         following = next((i for i in headers if i > header), len(lines))
@@ -372,8 +404,11 @@ def _newline(lines: list[str]) -> str:
 
 def _render(entry: dict[str, Any], newline: str) -> list[str]:
     """tomlkit does the quoting, so names with quotes or non-ASCII still round-trip."""
-    body = [f"{key} = {tomlkit.item(entry[key]).as_string()}{newline}"
-            for key in _KEY_ORDER if key in entry]
+    body = [
+        f"{key} = {tomlkit.item(entry[key]).as_string()}{newline}"
+        for key in _KEY_ORDER
+        if key in entry
+    ]
     return [f"[[companies]]{newline}", *body]
 
 
@@ -420,8 +455,10 @@ def _replace(path: str, original: bytes, text: str) -> None:
     target = Path(os.path.realpath(path))
     try:
         if target.read_bytes() != original:
-            raise WatchError(path, "the file changed while it was being edited; run the "
-                             f"command again ({_UNCHANGED})")
+            raise WatchError(
+                path,
+                f"the file changed while it was being edited; run the command again ({_UNCHANGED})",
+            )
         mode = stat.S_IMODE(target.stat().st_mode)
         _write_new(target, text.encode("utf-8"), mode)
     except OSError as exc:
@@ -458,8 +495,14 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def _row(company: Company) -> WatchRow:
-    return WatchRow(cik=company.cik, ticker=company.ticker, name=company.name,
-                    channel=company.channel, categories=company.categories, forms=company.forms)
+    return WatchRow(
+        cik=company.cik,
+        ticker=company.ticker,
+        name=company.name,
+        channel=company.channel,
+        categories=company.categories,
+        forms=company.forms,
+    )
 
 
 def _row_from_table(table: dict[str, Any]) -> WatchRow:
@@ -480,6 +523,11 @@ def _row_from_table(table: dict[str, Any]) -> WatchRow:
 
 
 def _cells(row: WatchRow) -> list[str]:
-    return [row.ticker or "-", str(row.cik), row.name or "-", row.channel or "(default)",
-            ",".join(row.categories) if row.categories is not None else "(all)",
-            ",".join(row.forms) if row.forms is not None else "(all)"]
+    return [
+        row.ticker or "-",
+        str(row.cik),
+        row.name or "-",
+        row.channel or "(default)",
+        ",".join(row.categories) if row.categories is not None else "(all)",
+        ",".join(row.forms) if row.forms is not None else "(all)",
+    ]

@@ -23,12 +23,14 @@ EVIDENCE_CHARS = 600
 LEGACY_ITEMS_UNTIL = date(2004, 8, 23)  # SEC's new 8-K item numbers took effect that day
 
 ITEM_TITLES = {
-    "1.01": "Entry into a Material Definitive Agreement", "1.03": "Bankruptcy or Receivership",
+    "1.01": "Entry into a Material Definitive Agreement",
+    "1.03": "Bankruptcy or Receivership",
     "2.02": "Results of Operations and Financial Condition",
     "2.03": "Creation of a Direct Financial Obligation",
     "2.04": "Triggering Events That Accelerate a Financial Obligation",
     "2.05": "Costs Associated with Exit or Disposal Activities",
-    "3.01": "Notice of Delisting", "3.02": "Unregistered Sales of Equity Securities",
+    "3.01": "Notice of Delisting",
+    "3.02": "Unregistered Sales of Equity Securities",
     "5.02": "Departure or Appointment of Directors or Officers",
     "3": "Bankruptcy or Receivership (pre-2004 item)",
     "6": "Resignations of Registrant's Directors (pre-2004 item)",
@@ -49,16 +51,32 @@ class _Tally:
         return self.fixed + self.strong + min(self.weak, WEAK_CAP)
 
 
-def classify_text(text: str, *, form: str = "", items: Sequence[str] = (),
-                  filed: date | None = None, rules: Rules | None = None) -> Classification:
+def classify_text(
+    text: str,
+    *,
+    form: str = "",
+    items: Sequence[str] = (),
+    filed: date | None = None,
+    rules: Rules | None = None,
+) -> Classification:
     """Classify one document's text (the `tracker classify` path)."""
-    return classify_documents([Document(name="", doc_type=form or "", url="", text=text)],
-                              form=form, items=items, filed=filed, rules=rules)
+    return classify_documents(
+        [Document(name="", doc_type=form or "", url="", text=text)],
+        form=form,
+        items=items,
+        filed=filed,
+        rules=rules,
+    )
 
 
-def classify_documents(documents: Sequence[Document], *, form: str = "",
-                       items: Sequence[str] = (), filed: date | None = None,
-                       rules: Rules | None = None) -> Classification:
+def classify_documents(
+    documents: Sequence[Document],
+    *,
+    form: str = "",
+    items: Sequence[str] = (),
+    filed: date | None = None,
+    rules: Rules | None = None,
+) -> Classification:
     """Classify a filing from all its documents; press releases give evidence first."""
     rules = rules or load_rules()
     tallies = {cat: _Tally() for cat in CATEGORIES}
@@ -80,8 +98,9 @@ def classify_documents(documents: Sequence[Document], *, form: str = "",
     categories = tuple(c for c in CATEGORIES if tallies[c].score >= rules.threshold)
     evidence = {c: _evidence(tallies[c]) for c in categories}
     facts = tuple(extract_facts(rules.facts, fact_sentences))
-    return Classification(categories=categories, evidence=evidence, facts=facts,
-                          items=tuple(all_items))
+    return Classification(
+        categories=categories, evidence=evidence, facts=facts, items=tuple(all_items)
+    )
 
 
 def _is_release(doc: Document) -> bool:
@@ -101,8 +120,9 @@ def _score_form(rules: Rules, form: str, tallies: dict[str, _Tally]) -> None:
         tallies[cat].reasons.append(f"Form {form}")
 
 
-def _score_items(rules: Rules, items: Sequence[str], filed: date | None,
-                 tallies: dict[str, _Tally]) -> None:
+def _score_items(
+    rules: Rules, items: Sequence[str], filed: date | None, tallies: dict[str, _Tally]
+) -> None:
     for item in items:
         legacy = "." not in item
         if legacy and filed is not None and filed >= LEGACY_ITEMS_UNTIL:
@@ -120,8 +140,9 @@ def _skipped(rules: Rules, sentence: Sentence) -> bool:
     return bool(rules.skip_sentences.search(sentence.text))
 
 
-def _score_sentence(rules: Rules, sentence: Sentence, rank: int,
-                    tallies: dict[str, _Tally]) -> None:
+def _score_sentence(
+    rules: Rules, sentence: Sentence, rank: int, tallies: dict[str, _Tally]
+) -> None:
     masked = rules.mask.sub(" ", sentence.text)
     factor = rules.stale_factor if rules.stale and rules.stale.search(masked) else 1.0
     for cat, patterns in rules.patterns.items():
@@ -141,7 +162,7 @@ def _evidence(tally: _Tally) -> tuple[str, ...]:
     best = sorted(tally.hits, key=lambda h: (-h[0], h[1], h[2]))
     chosen: list[str] = []
     for _, _, _, text in best:
-        short = text if len(text) <= EVIDENCE_CHARS else text[:EVIDENCE_CHARS - 1] + "…"
+        short = text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 1] + "…"
         if short not in chosen:
             chosen.append(short)
         if len(chosen) == MAX_EVIDENCE:

@@ -53,8 +53,9 @@ def extract_facts(rules: Iterable[FactRule], sentences: Iterable[str]) -> list[F
             if per_kind.get(rule.kind, 0) >= MAX_FACTS_PER_KIND:
                 continue
             for m in rule.regex.finditer(sentence):
-                raw = next((v for k, v in m.groupdict().items()
-                            if k.startswith("value") and v), None)
+                raw = next(
+                    (v for k, v in m.groupdict().items() if k.startswith("value") and v), None
+                )
                 if raw is None:
                     continue
                 value = _value(rule, raw)

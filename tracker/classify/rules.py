@@ -82,8 +82,18 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RulesError(f"{path}: invalid TOML: {exc}") from None
-    known = {"threshold", "stale", "stale_factor", "skip_sections", "skip_sentences", "mask",
-             "categories", "forms", "items", "facts"}
+    known = {
+        "threshold",
+        "stale",
+        "stale_factor",
+        "skip_sections",
+        "skip_sentences",
+        "mask",
+        "categories",
+        "forms",
+        "items",
+        "facts",
+    }
     for key in raw:
         if key not in known:
             raise RulesError(f"{path}: unknown key {key!r}")
@@ -118,8 +128,10 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
         threshold=float(raw.get("threshold", 2.5)),
         stale=_compile(stale, "stale", path) if stale else None,
         stale_factor=float(raw.get("stale_factor", 0.5)),
-        skip_sections=tuple(_compile(s, f"skip_sections[{i}]", path)
-                            for i, s in enumerate(raw.get("skip_sections", []))),
+        skip_sections=tuple(
+            _compile(s, f"skip_sections[{i}]", path)
+            for i, s in enumerate(raw.get("skip_sections", []))
+        ),
         skip_sentences=_compile(joined_skip, "skip_sentences", path),
         mask=_compile(joined_mask, "mask", path, re.I | re.M),
         patterns=patterns,

@@ -17,7 +17,8 @@ _SPLIT_RE = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9$])")
 _ABBREV_RE = re.compile(
     r"(\b(Inc|Corp|Co|Ltd|No|Nos|Mr|Mrs|Ms|Dr|Jr|Sr|St|vs|approx|e\.g|i\.e|etc|Mass|Calif|"
     r"Del|Pa|Nev|Fla|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Fig|Ph|U\.S|N\.V|S\.A|"
-    r"L\.P|L\.L\.C|N\.W|Ave|Blvd|Rd)|\b[A-Z])\.$")
+    r"L\.P|L\.L\.C|N\.W|Ave|Blvd|Rd)|\b[A-Z])\.$"
+)
 _LEADER_RE = re.compile(r"\s*\.{4,}\s*\S*\s*$")
 _ITEM_HEADING_RE = re.compile(r"^\s*item\s+(\d{1,2}(?:\.\d{2})?)\b", re.I)
 

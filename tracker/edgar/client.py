@@ -39,8 +39,12 @@ class RateLimiter:
     one-second window ever holds more than `rate` requests.
     """
 
-    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.interval = 1.0 / rate * 1.001
         self._next = 0.0
         self._lock = threading.Lock()
@@ -74,12 +78,22 @@ class EdgarClient:
     (SEC asked us to stop; every request fails fast until the cool-down ends).
     """
 
-    def __init__(self, base_url: str, user_agent: str, *, max_rps: float = 10.0,
-                 timeout: float = 20.0, cooldown: float = 600.0, retries: int = 3,
-                 backoff: float = 0.5, max_retry_after: float = 30.0,
-                 max_bytes: int = 20_000_000, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic,
-                 allowed: tuple[str, ...] = ALLOWED_PREFIXES):
+    def __init__(
+        self,
+        base_url: str,
+        user_agent: str,
+        *,
+        max_rps: float = 10.0,
+        timeout: float = 20.0,
+        cooldown: float = 600.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_retry_after: float = 30.0,
+        max_bytes: int = 20_000_000,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        allowed: tuple[str, ...] = ALLOWED_PREFIXES,
+    ):
         if not user_agent.strip():
             raise ValueError("a User-Agent is required by SEC fair access")
         self.base_url = base_url.rstrip("/")
@@ -107,12 +121,16 @@ class EdgarClient:
         """Return the path+query of `url` if it is on our EDGAR host and allowed paths."""
         parts = urlsplit(url)
         if parts.netloc and parts.netloc != self._host:
-            raise FetchError(f"refusing to fetch from another host: {url}", url=url,
-                             retryable=False)
+            raise FetchError(
+                f"refusing to fetch from another host: {url}", url=url, retryable=False
+            )
         path = parts.path
         if ".." in path.split("/") or not path.startswith(self.allowed):
-            raise FetchError(f"refusing to fetch outside {' and '.join(self.allowed)}: {url}",
-                             url=url, retryable=False)
+            raise FetchError(
+                f"refusing to fetch outside {' and '.join(self.allowed)}: {url}",
+                url=url,
+                retryable=False,
+            )
         return path + (f"?{parts.query}" if parts.query else "")
 
     def get(self, path_or_url: str, *, max_bytes: int | None = None) -> Response:
@@ -128,8 +146,7 @@ class EdgarClient:
             try:
                 resp = self._get_once(url, limit)
             except requests.RequestException as exc:
-                error = FetchError(f"EDGAR request failed: {type(exc).__name__} for {url}",
-                                   url=url)
+                error = FetchError(f"EDGAR request failed: {type(exc).__name__} for {url}", url=url)
                 delay = self._backoff(attempt)
             else:
                 if resp.status == 403 or self._is_block_page(resp):
@@ -137,10 +154,15 @@ class EdgarClient:
                 if resp.status < 400 or resp.status == 304:
                     return resp
                 if resp.status not in RETRY_STATUSES:
-                    raise FetchError(f"EDGAR answered {resp.status} for {url}", url=url,
-                                     status=resp.status, retryable=resp.status != 404)
-                error = FetchError(f"EDGAR answered {resp.status} for {url}", url=url,
-                                   status=resp.status)
+                    raise FetchError(
+                        f"EDGAR answered {resp.status} for {url}",
+                        url=url,
+                        status=resp.status,
+                        retryable=resp.status != 404,
+                    )
+                error = FetchError(
+                    f"EDGAR answered {resp.status} for {url}", url=url, status=resp.status
+                )
                 delay = self._retry_after(resp) or self._backoff(attempt)
                 if delay > self.max_retry_after:
                     # A long Retry-After is SEC asking us to go away: treat it as a block.
@@ -153,8 +175,9 @@ class EdgarClient:
             self._sleep(delay)
 
     def _get_once(self, url: str, limit: int) -> Response:
-        with self.session.get(url, timeout=(min(5.0, self.timeout), self.timeout),
-                              stream=True) as r:
+        with self.session.get(
+            url, timeout=(min(5.0, self.timeout), self.timeout), stream=True
+        ) as r:
             chunks: list[bytes] = []
             size = 0
             truncated = False
@@ -165,9 +188,13 @@ class EdgarClient:
                     truncated = True
                     break
             body = b"".join(chunks)[:limit]
-            return Response(url=url, status=r.status_code, content=body,
-                            headers={k.lower(): v for k, v in r.headers.items()},
-                            truncated=truncated)
+            return Response(
+                url=url,
+                status=r.status_code,
+                content=body,
+                headers={k.lower(): v for k, v in r.headers.items()},
+                truncated=truncated,
+            )
 
     def _is_block_page(self, resp: Response) -> bool:
         if "html" not in resp.headers.get("content-type", "") and resp.status == 200:
@@ -177,16 +204,26 @@ class EdgarClient:
 
     def _block(self, url: str, status: int) -> None:
         self.blocked_until = self._clock() + self.cooldown
-        log.warning("SEC refused our requests (status %d at %s); pausing all EDGAR requests "
-                    "for %.0fs as SEC asks", status, url, self.cooldown)
-        raise EdgarBlocked(f"SEC blocked requests (status {status}); cooling down for "
-                           f"{self.cooldown:.0f}s", url=url, status=status)
+        log.warning(
+            "SEC refused our requests (status %d at %s); pausing all EDGAR requests "
+            "for %.0fs as SEC asks",
+            status,
+            url,
+            self.cooldown,
+        )
+        raise EdgarBlocked(
+            f"SEC blocked requests (status {status}); cooling down for {self.cooldown:.0f}s",
+            url=url,
+            status=status,
+        )
 
     def _check_blocked(self, url: str) -> None:
         remaining = self.blocked_until - self._clock()
         if remaining > 0:
-            raise EdgarBlocked(f"EDGAR paused for another {remaining:.0f}s after SEC asked us "
-                               "to slow down", url=url)
+            raise EdgarBlocked(
+                f"EDGAR paused for another {remaining:.0f}s after SEC asked us to slow down",
+                url=url,
+            )
 
     def _retry_after(self, resp: Response) -> float | None:
         value = resp.headers.get("retry-after")

@@ -23,7 +23,9 @@ MAX_DOCUMENTS = 6
 _SAFE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 _SKIP_RE = re.compile(
     r"(-index\.html?$|-index-headers\.html?$|^R\d+\.htm$|^FilingSummary|\.(xml|xsd|json|js|css|zip|"
-    r"jpe?g|gif|png|pdf|xlsx?|sgml|paper)$)", re.I)
+    r"jpe?g|gif|png|pdf|xlsx?|sgml|paper)$)",
+    re.I,
+)
 _EX99_RE = re.compile(r"ex(?:hibit)?[-_]?99(?:[-_.d]?(\d{1,2}))?(?!\d)", re.I)
 _EXHIBIT_RE = re.compile(r"(?<![a-z])d?ex(?:hibit)?[-_]?(\d{1,2})(?:[-_.d](\d{1,2}))?", re.I)
 _SUBMISSION_RE = re.compile(r"^\d{10}-\d{2}-\d{6}")
@@ -80,15 +82,18 @@ def fetch_documents(client: EdgarClient, filing: Filing) -> list[Document]:
     base = folder(filing)
     try:
         listing = client.get(f"{base}/index.json", max_bytes=2_000_000)
-        names = [str(item.get("name", "")) for item in
-                 json.loads(listing.content)["directory"]["item"]]
+        names = [
+            str(item.get("name", "")) for item in json.loads(listing.content)["directory"]["item"]
+        ]
     except FetchError as exc:
         if exc.retryable:
             raise
         names = []
     except (ValueError, KeyError, TypeError, AttributeError):
-        log.warning("%s: index.json is not a directory listing; reading the full submission",
-                    filing.accession)
+        log.warning(
+            "%s: index.json is not a directory listing; reading the full submission",
+            filing.accession,
+        )
         names = []
     chosen = choose(names, filing.form)
     if not chosen:
@@ -103,8 +108,11 @@ def fetch_documents(client: EdgarClient, filing: Filing) -> list[Document]:
             log.warning("%s: %s is not text; skipped", filing.accession, name)
             continue
         if resp.truncated:
-            log.warning("%s: %s is larger than the size limit; read its beginning only",
-                        filing.accession, name)
+            log.warning(
+                "%s: %s is larger than the size limit; read its beginning only",
+                filing.accession,
+                name,
+            )
         documents.append(Document(name=name, doc_type=doc_type, url=url, text=text))
     if not documents:
         return _from_submission(client, filing)
@@ -116,10 +124,20 @@ def _from_submission(client: EdgarClient, filing: Filing) -> list[Document]:
     resp = client.get(url)
     text = decode(resp.content)
     if not is_submission(text):
-        return [Document(name=f"{filing.accession}.txt", doc_type=filing.form, url=url,
-                         text=to_text(text))]
-    docs = [Document(name=d.filename or f"{filing.accession}.txt", doc_type=d.doc_type or
-                     filing.form, url=url, text=d.text) for d in split_submission(text)]
+        return [
+            Document(
+                name=f"{filing.accession}.txt", doc_type=filing.form, url=url, text=to_text(text)
+            )
+        ]
+    docs = [
+        Document(
+            name=d.filename or f"{filing.accession}.txt",
+            doc_type=d.doc_type or filing.form,
+            url=url,
+            text=d.text,
+        )
+        for d in split_submission(text)
+    ]
     keep = [d for d in docs if d.doc_type == docs[0].doc_type or d.doc_type.startswith("EX-99")]
     return keep[:MAX_DOCUMENTS]
 

@@ -38,8 +38,14 @@ class FeedPage:
 
 
 def company_feed_path(cik: int, count: int = 40, start: int = 0) -> str:
-    query = {"action": "getcompany", "CIK": f"{cik:010d}", "type": "", "dateb": "",
-             "owner": "include", "count": str(count)}
+    query = {
+        "action": "getcompany",
+        "CIK": f"{cik:010d}",
+        "type": "",
+        "dateb": "",
+        "owner": "include",
+        "count": str(count),
+    }
     if start:
         query["start"] = str(start)
     query["output"] = "atom"
@@ -47,8 +53,16 @@ def company_feed_path(cik: int, count: int = 40, start: int = 0) -> str:
 
 
 def latest_feed_path(start: int = 0, count: int = 100) -> str:
-    query = {"action": "getcurrent", "type": "", "company": "", "dateb": "",
-             "owner": "include", "start": str(start), "count": str(count), "output": "atom"}
+    query = {
+        "action": "getcurrent",
+        "type": "",
+        "company": "",
+        "dateb": "",
+        "owner": "include",
+        "start": str(start),
+        "count": str(count),
+        "output": "atom",
+    }
     return "/cgi-bin/browse-edgar?" + urlencode(query)
 
 
@@ -58,8 +72,11 @@ def _parse(content: bytes, what: str) -> feedparser.FeedParserDict:
         # An HTML error page or an empty body: "bozo False" is not proof of a feed.
         raise FetchError(f"{what}: not an Atom feed ({_short(parsed.get('bozo_exception'))})")
     if parsed.get("bozo"):
-        log.info("%s: feed parsed with recoverable errors: %s", what,
-                 _short(parsed.get("bozo_exception")))
+        log.info(
+            "%s: feed parsed with recoverable errors: %s",
+            what,
+            _short(parsed.get("bozo_exception")),
+        )
     return parsed
 
 
@@ -76,11 +93,18 @@ def parse_company_feed(content: bytes, cik: int) -> FeedPage:
         items = parse_items_desc(entry.get("items-desc", "") or "")
         if not items:
             items = tuple(_SUMMARY_ITEM_RE.findall(html.unescape(entry.get("summary", ""))))
-        filings.append(Filing(
-            accession=accession.strip(), cik=cik, form=form,
-            filed=_date(entry.get("filing-date", "")),
-            items=items, index_url=entry.get("filing-href") or entry.get("link", ""),
-            company_name=name, accepted=entry.get("updated", "")))
+        filings.append(
+            Filing(
+                accession=accession.strip(),
+                cik=cik,
+                form=form,
+                filed=_date(entry.get("filing-date", "")),
+                items=items,
+                index_url=entry.get("filing-href") or entry.get("link", ""),
+                company_name=name,
+                accepted=entry.get("updated", ""),
+            )
+        )
     has_next = any(link.get("rel") == "next" for link in parsed.feed.get("links", []))
     return FeedPage(tuple(filings), name, has_next)
 
@@ -98,12 +122,18 @@ def parse_latest_feed(content: bytes) -> FeedPage:
             continue
         form, name, cik, _role = m.groups()
         filed = re.search(r"Filed:</b>\s*(\d{4}-\d{2}-\d{2})", summary)
-        filings.append(Filing(
-            accession=accession, cik=int(cik), form=(_term(entry) or form).strip(),
-            filed=_date(filed.group(1) if filed else ""),
-            items=tuple(_SUMMARY_ITEM_RE.findall(summary)) if form.startswith("8-K") else (),
-            index_url=entry.get("link", ""), company_name=name.strip(),
-            accepted=entry.get("updated", "")))
+        filings.append(
+            Filing(
+                accession=accession,
+                cik=int(cik),
+                form=(_term(entry) or form).strip(),
+                filed=_date(filed.group(1) if filed else ""),
+                items=tuple(_SUMMARY_ITEM_RE.findall(summary)) if form.startswith("8-K") else (),
+                index_url=entry.get("link", ""),
+                company_name=name.strip(),
+                accepted=entry.get("updated", ""),
+            )
+        )
     return FeedPage(tuple(filings), "", bool(parsed.entries))
 
 

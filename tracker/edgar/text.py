@@ -14,7 +14,8 @@ BINARY_TYPES = ("GRAPHIC", "ZIP", "EXCEL", "PDF", "XML", "JSON", "EX-101", "XBRL
 _HTML_RE = re.compile(rb"<(html|body|div|p|table|font|span|br)\b", re.I)
 _BLOCK_END_RE = re.compile(
     r"(</(?:p|div|tr|li|h[1-6]|table|center|blockquote|pre|dt|dd|title)\s*>|<br\s*/?>|<hr\b[^>]*>)",
-    re.I)
+    re.I,
+)
 _CELL_END_RE = re.compile(r"</t[dh]\s*>", re.I)
 _DOC_RE = re.compile(r"<DOCUMENT>(.*?)(?:</DOCUMENT>|\Z)", re.S | re.I)
 _TAG_LINE_RE = re.compile(r"^<(TYPE|SEQUENCE|FILENAME|DESCRIPTION)>([^\n<]*)", re.M | re.I)
@@ -51,8 +52,11 @@ def decode(raw: bytes) -> str:
 
 def is_submission(text: str) -> bool:
     head = text[:5000]
-    return "<SEC-DOCUMENT>" in head or "<SEC-HEADER>" in head or (
-        "<DOCUMENT>" in head and "<TYPE>" in head)
+    return (
+        "<SEC-DOCUMENT>" in head
+        or "<SEC-HEADER>" in head
+        or ("<DOCUMENT>" in head and "<TYPE>" in head)
+    )
 
 
 def split_submission(text: str) -> list[SubDocument]:
@@ -66,8 +70,11 @@ def split_submission(text: str) -> list[SubDocument]:
         body = body_m.group(1) if body_m else ""
         if doc_type.startswith(BINARY_TYPES) or _UUENCODE_RE.search(body[:2000]):
             continue
-        docs.append(SubDocument(doc_type, tags.get("FILENAME", ""), tags.get("DESCRIPTION", ""),
-                                to_text(body)))
+        docs.append(
+            SubDocument(
+                doc_type, tags.get("FILENAME", ""), tags.get("DESCRIPTION", ""), to_text(body)
+            )
+        )
     return docs
 
 

@@ -19,18 +19,25 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
-BLOCK_PAGE = (b"<html><head><title>SEC.gov | Request Rate Threshold Exceeded</title></head>"
-              b"<body><h1>Your Request Originates from an Undeclared Automated Tool</h1>"
-              b"<p>Request Rate Threshold Exceeded</p></body></html>")
-ITEM_TITLES = {"1.01": "Entry into a Material Definitive Agreement",
-               "2.02": "Results of Operations and Financial Condition",
-               "2.05": "Cost Associated with Exit or Disposal Activities",
-               "3.02": "Unregistered Sales of Equity Securities",
-               "5.02": "Departure of Directors or Certain Officers",
-               "7.01": "Regulation FD Disclosure", "8.01": "Other Events",
-               "9.01": "Financial Statements and Exhibits", "5": "Other Events",
-               "7": "Financial statements and exhibits", "9": "Regulation FD Disclosure",
-               "12": "Results of Operations and Financial Condition"}
+BLOCK_PAGE = (
+    b"<html><head><title>SEC.gov | Request Rate Threshold Exceeded</title></head>"
+    b"<body><h1>Your Request Originates from an Undeclared Automated Tool</h1>"
+    b"<p>Request Rate Threshold Exceeded</p></body></html>"
+)
+ITEM_TITLES = {
+    "1.01": "Entry into a Material Definitive Agreement",
+    "2.02": "Results of Operations and Financial Condition",
+    "2.05": "Cost Associated with Exit or Disposal Activities",
+    "3.02": "Unregistered Sales of Equity Securities",
+    "5.02": "Departure of Directors or Certain Officers",
+    "7.01": "Regulation FD Disclosure",
+    "8.01": "Other Events",
+    "9.01": "Financial Statements and Exhibits",
+    "5": "Other Events",
+    "7": "Financial statements and exhibits",
+    "9": "Regulation FD Disclosure",
+    "12": "Results of Operations and Financial Condition",
+}
 
 
 @dataclass
@@ -78,8 +85,13 @@ class Fault:
 class FakeEdgar:
     """The local EDGAR. Use as a context manager; `base_url` goes in the config."""
 
-    def __init__(self, filings: Iterable[FakeFiling] = (), *, names: dict[int, str] | None = None,
-                 clock: Any = time.monotonic):
+    def __init__(
+        self,
+        filings: Iterable[FakeFiling] = (),
+        *,
+        names: dict[int, str] | None = None,
+        clock: Any = time.monotonic,
+    ):
         self._lock = threading.Lock()
         self._filings: list[FakeFiling] = list(filings)
         self._names = dict(names or {})
@@ -98,8 +110,9 @@ class FakeEdgar:
 
     def start(self) -> FakeEdgar:
         self._start = self._clock()
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        kwargs={"poll_interval": 0.05})
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, kwargs={"poll_interval": 0.05}
+        )
         self._thread.start()
         return self
 
@@ -135,13 +148,23 @@ class FakeEdgar:
         with self._lock:
             return [f for f in self._filings if f.appear_at <= elapsed]
 
-    def fail(self, match: str, status: int = 500, *, count: int = 1, body: bytes = b"",
-             headers: dict[str, str] | None = None, drop: bool = False, delay: float = 0.0,
-             truncate: bool = False) -> None:
+    def fail(
+        self,
+        match: str,
+        status: int = 500,
+        *,
+        count: int = 1,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        drop: bool = False,
+        delay: float = 0.0,
+        truncate: bool = False,
+    ) -> None:
         """Answer the next `count` requests whose path contains `match` with a fault."""
         with self._lock:
-            self._faults.append(Fault(match, status, body, dict(headers or {}), count, drop,
-                                      delay, truncate))
+            self._faults.append(
+                Fault(match, status, body, dict(headers or {}), count, drop, delay, truncate)
+            )
 
     def requests_to(self, fragment: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -150,27 +173,37 @@ class FakeEdgar:
     # -- rendering -----------------------------------------------------------------------------
 
     def company_feed(self, cik: int, start: int = 0, count: int = 40) -> bytes:
-        filings = sorted((f for f in self.visible() if f.cik == cik or
-                          cik in (o[0] for o in f.other_ciks)),
-                         key=lambda f: (f.updated, f.accession), reverse=True)
+        filings = sorted(
+            (f for f in self.visible() if f.cik == cik or cik in (o[0] for o in f.other_ciks)),
+            key=lambda f: (f.updated, f.accession),
+            reverse=True,
+        )
         name = self._names.get(cik) or next((f.company for f in filings if f.cik == cik), "")
-        page = filings[start:start + count]
-        out = ['<?xml version="1.0" encoding="ISO-8859-1" ?>',
-               '  <feed xmlns="http://www.w3.org/2005/Atom">',
-               "    <author>", "      <email>webmaster@sec.gov</email>",
-               "      <name>Webmaster</name>", "    </author>",
-               "    <company-info>", f"      <cik>{cik:010d}</cik>",
-               f"      <conformed-name>{escape(name)}</conformed-name>",
-               "    </company-info>"]
+        page = filings[start : start + count]
+        out = [
+            '<?xml version="1.0" encoding="ISO-8859-1" ?>',
+            '  <feed xmlns="http://www.w3.org/2005/Atom">',
+            "    <author>",
+            "      <email>webmaster@sec.gov</email>",
+            "      <name>Webmaster</name>",
+            "    </author>",
+            "    <company-info>",
+            f"      <cik>{cik:010d}</cik>",
+            f"      <conformed-name>{escape(name)}</conformed-name>",
+            "    </company-info>",
+        ]
         for f in page:
             form_name = "Current report" if f.form.startswith("8-K") else ""
             href = f"https://www.sec.gov{f.folder}/{f.accession}-index.htm"
             items = ""
             if f.items:
-                words = ", ".join(f.items[:-1]) + (" and " if len(f.items) > 1 else "") + \
-                    f.items[-1]
-                items = f"        <items-desc>{'items' if len(f.items) > 1 else 'item'} " \
-                        f"{words}</items-desc>\n"
+                words = (
+                    ", ".join(f.items[:-1]) + (" and " if len(f.items) > 1 else "") + f.items[-1]
+                )
+                items = (
+                    f"        <items-desc>{'items' if len(f.items) > 1 else 'item'} "
+                    f"{words}</items-desc>\n"
+                )
             out.append(
                 "    <entry>\n"
                 f'      <category label="form type" scheme="https://www.sec.gov/" '
@@ -194,11 +227,14 @@ class FakeEdgar:
                 f"      <title>{escape(f.form)}  - {escape(form_name) or escape(f.form)}"
                 "</title>\n"
                 f"      <updated>{f.updated}</updated>\n"
-                "    </entry>")
+                "    </entry>"
+            )
         if len(filings) > start + count:
-            nxt = (f"https://www.sec.gov/cgi-bin/browse-edgar?action=getcompany&amp;CIK={cik:010d}"
-                   f"&amp;type=&amp;dateb=&amp;owner=include&amp;count={count}&amp;output=atom"
-                   f"&amp;start={start + count}")
+            nxt = (
+                f"https://www.sec.gov/cgi-bin/browse-edgar?action=getcompany&amp;CIK={cik:010d}"
+                f"&amp;type=&amp;dateb=&amp;owner=include&amp;count={count}&amp;output=atom"
+                f"&amp;start={start + count}"
+            )
             out.append(f'    <link href="{nxt}" rel="next" type="application/atom+xml" />')
         out.append(f"    <title>{escape(name)}  ({cik:010d})</title>")
         out.append(f"    <updated>{time.strftime('%Y-%m-%dT%H:%M:%S-05:00')}</updated>")
@@ -213,19 +249,24 @@ class FakeEdgar:
         rows = rows[: self.latest_depth]
         if start and start >= len(rows):
             return None
-        out = ['<?xml version="1.0" encoding="ISO-8859-1" ?>',
-               '<feed xmlns="http://www.w3.org/2005/Atom">',
-               f"<title>Latest Filings - {time.strftime('%a, %d %b %Y %H:%M:%S')} EST</title>",
-               '<link rel="alternate" href="/cgi-bin/browse-edgar?action=getcurrent"/>',
-               '<link rel="self" href="/cgi-bin/browse-edgar?action=getcurrent"/>',
-               "<id>https://www.sec.gov/cgi-bin/browse-edgar?action=getcurrent</id>",
-               "<author><name>Webmaster</name><email>webmaster@sec.gov</email></author>",
-               f"<updated>{time.strftime('%Y-%m-%dT%H:%M:%S-05:00')}</updated>"]
-        for f, cik, name, role in rows[start:start + count]:
-            href = f"https://www.sec.gov/Archives/edgar/data/{cik}/" \
-                   f"{f.accession.replace('-', '')}/{f.accession}-index.htm"
-            items = "".join(f"\n&lt;br&gt;Item {i}: {escape(ITEM_TITLES.get(i, 'Other'))}"
-                            for i in f.items)
+        out = [
+            '<?xml version="1.0" encoding="ISO-8859-1" ?>',
+            '<feed xmlns="http://www.w3.org/2005/Atom">',
+            f"<title>Latest Filings - {time.strftime('%a, %d %b %Y %H:%M:%S')} EST</title>",
+            '<link rel="alternate" href="/cgi-bin/browse-edgar?action=getcurrent"/>',
+            '<link rel="self" href="/cgi-bin/browse-edgar?action=getcurrent"/>',
+            "<id>https://www.sec.gov/cgi-bin/browse-edgar?action=getcurrent</id>",
+            "<author><name>Webmaster</name><email>webmaster@sec.gov</email></author>",
+            f"<updated>{time.strftime('%Y-%m-%dT%H:%M:%S-05:00')}</updated>",
+        ]
+        for f, cik, name, role in rows[start : start + count]:
+            href = (
+                f"https://www.sec.gov/Archives/edgar/data/{cik}/"
+                f"{f.accession.replace('-', '')}/{f.accession}-index.htm"
+            )
+            items = "".join(
+                f"\n&lt;br&gt;Item {i}: {escape(ITEM_TITLES.get(i, 'Other'))}" for i in f.items
+            )
             out.append(
                 "<entry>\n"
                 f"<title>{escape(f.form)} - {escape(name)} ({cik:010d}) ({role})</title>\n"
@@ -237,60 +278,94 @@ class FakeEdgar:
                 f'<category scheme="https://www.sec.gov/" label="form type" '
                 f'term="{escape(f.form)}"/>\n'
                 f"<id>urn:tag:sec.gov,2008:accession-number={f.accession}</id>\n"
-                "</entry>")
+                "</entry>"
+            )
         out.append("</feed>")
         return "\n".join(out).encode("iso-8859-1", "xmlcharrefreplace")
 
     def find(self, cik: int, folder: str) -> FakeFiling | None:
         for f in self.visible():
             if f.accession.replace("-", "") == folder and (
-                    f.cik == cik or cik in (o[0] for o in f.other_ciks)):
+                f.cik == cik or cik in (o[0] for o in f.other_ciks)
+            ):
                 return f
         return None
 
     def index_json(self, f: FakeFiling) -> bytes:
         stamp = f"{f.filed.isoformat()} 16:05:00"
-        items = [{"last-modified": stamp, "name": f"{f.accession}-index-headers.html",
-                  "type": "text.gif", "size": ""},
-                 {"last-modified": stamp, "name": f"{f.accession}-index.html",
-                  "type": "text.gif", "size": ""},
-                 {"last-modified": stamp, "name": f"{f.accession}.txt", "type": "text.gif",
-                  "size": ""}]
-        items += [{"last-modified": stamp, "name": d.name, "type": "text.gif",
-                   "size": str(len(d.content))} for d in f.documents]
-        return json.dumps({"directory": {"item": items, "name": f.folder,
-                                         "parent-dir": f.folder.rsplit("/", 1)[0]}},
-                          indent=2).encode()
+        items = [
+            {
+                "last-modified": stamp,
+                "name": f"{f.accession}-index-headers.html",
+                "type": "text.gif",
+                "size": "",
+            },
+            {
+                "last-modified": stamp,
+                "name": f"{f.accession}-index.html",
+                "type": "text.gif",
+                "size": "",
+            },
+            {"last-modified": stamp, "name": f"{f.accession}.txt", "type": "text.gif", "size": ""},
+        ]
+        items += [
+            {
+                "last-modified": stamp,
+                "name": d.name,
+                "type": "text.gif",
+                "size": str(len(d.content)),
+            }
+            for d in f.documents
+        ]
+        return json.dumps(
+            {
+                "directory": {
+                    "item": items,
+                    "name": f.folder,
+                    "parent-dir": f.folder.rsplit("/", 1)[0],
+                }
+            },
+            indent=2,
+        ).encode()
 
     def submission(self, f: FakeFiling) -> bytes:
-        header = (f"<SEC-DOCUMENT>{f.accession}.txt : {f.filed:%Y%m%d}\n"
-                  f"<SEC-HEADER>{f.accession}.hdr.sgml : {f.filed:%Y%m%d}\n"
-                  f"ACCESSION NUMBER:\t\t{f.accession}\n"
-                  f"CONFORMED SUBMISSION TYPE:\t{f.form}\n"
-                  f"PUBLIC DOCUMENT COUNT:\t\t{len(f.documents)}\n"
-                  f"FILED AS OF DATE:\t\t{f.filed:%Y%m%d}\n\n"
-                  "FILER:\n\n\tCOMPANY DATA:\t\n"
-                  f"\t\tCOMPANY CONFORMED NAME:\t\t\t{f.company.upper()}\n"
-                  f"\t\tCENTRAL INDEX KEY:\t\t\t{f.cik:010d}\n"
-                  "</SEC-HEADER>\n").encode()
+        header = (
+            f"<SEC-DOCUMENT>{f.accession}.txt : {f.filed:%Y%m%d}\n"
+            f"<SEC-HEADER>{f.accession}.hdr.sgml : {f.filed:%Y%m%d}\n"
+            f"ACCESSION NUMBER:\t\t{f.accession}\n"
+            f"CONFORMED SUBMISSION TYPE:\t{f.form}\n"
+            f"PUBLIC DOCUMENT COUNT:\t\t{len(f.documents)}\n"
+            f"FILED AS OF DATE:\t\t{f.filed:%Y%m%d}\n\n"
+            "FILER:\n\n\tCOMPANY DATA:\t\n"
+            f"\t\tCOMPANY CONFORMED NAME:\t\t\t{f.company.upper()}\n"
+            f"\t\tCENTRAL INDEX KEY:\t\t\t{f.cik:010d}\n"
+            "</SEC-HEADER>\n"
+        ).encode()
         parts = [header]
         for seq, d in enumerate(f.documents, start=1):
-            parts.append(f"<DOCUMENT>\n<TYPE>{d.doc_type}\n<SEQUENCE>{seq}\n<FILENAME>{d.name}\n"
-                         f"<DESCRIPTION>{d.description or d.doc_type}\n<TEXT>\n".encode())
+            parts.append(
+                f"<DOCUMENT>\n<TYPE>{d.doc_type}\n<SEQUENCE>{seq}\n<FILENAME>{d.name}\n"
+                f"<DESCRIPTION>{d.description or d.doc_type}\n<TEXT>\n".encode()
+            )
             parts.append(d.content)
             parts.append(b"\n</TEXT>\n</DOCUMENT>\n")
         parts.append(b"</SEC-DOCUMENT>\n")
         return b"".join(parts)
 
     def index_page(self, f: FakeFiling) -> bytes:
-        rows = "".join(f'<tr><td scope="row">{i}</td><td scope="row">{escape(d.description)}'
-                       f'</td><td scope="row"><a href="{f.folder}/{d.name}">{d.name}</a></td>'
-                       f'<td scope="row">{d.doc_type}</td><td scope="row">{len(d.content)}'
-                       "</td></tr>" for i, d in enumerate(f.documents, start=1))
-        return (f'<html><body><div id="formName"><strong>Form {escape(f.form)}</strong></div>'
-                f'<div id="secNum">{f.accession}</div><div class="infoHead">Filing Date</div>'
-                f'<div class="info">{f.filed.isoformat()}</div><table class="tableFile" '
-                f'summary="Document Format Files">{rows}</table></body></html>').encode()
+        rows = "".join(
+            f'<tr><td scope="row">{i}</td><td scope="row">{escape(d.description)}'
+            f'</td><td scope="row"><a href="{f.folder}/{d.name}">{d.name}</a></td>'
+            f'<td scope="row">{d.doc_type}</td><td scope="row">{len(d.content)}'
+            "</td></tr>"
+            for i, d in enumerate(f.documents, start=1)
+        )
+        return (
+            f'<html><body><div id="formName"><strong>Form {escape(f.form)}</strong></div>'
+            f'<div id="secNum">{f.accession}</div><div class="infoHead">Filing Date</div>'
+            f'<div class="info">{f.filed.isoformat()}</div><table class="tableFile" '
+            f'summary="Document Format Files">{rows}</table></body></html>'
+        ).encode()
 
     # -- HTTP ----------------------------------------------------------------------------------
 
@@ -301,15 +376,26 @@ class FakeEdgar:
                 raw = query.get("CIK", ["0"])[0]
                 if not raw.isdigit():
                     return 400, b"<html>Invalid parameter</html>", "text/html"
-                return 200, self.company_feed(int(raw), int(query.get("start", ["0"])[0] or 0),
-                                              int(query.get("count", ["40"])[0] or 40)), \
-                    "application/atom+xml"
+                return (
+                    200,
+                    self.company_feed(
+                        int(raw),
+                        int(query.get("start", ["0"])[0] or 0),
+                        int(query.get("count", ["40"])[0] or 40),
+                    ),
+                    "application/atom+xml",
+                )
             if action == "getcurrent":
-                body = self.latest_feed(int(query.get("start", ["0"])[0] or 0),
-                                        int(query.get("count", ["100"])[0] or 100))
+                body = self.latest_feed(
+                    int(query.get("start", ["0"])[0] or 0),
+                    int(query.get("count", ["100"])[0] or 100),
+                )
                 if body is None:
-                    return 503, b"<html><title>SEC.gov | File Unavailable</title></html>", \
-                        "text/html"
+                    return (
+                        503,
+                        b"<html><title>SEC.gov | File Unavailable</title></html>",
+                        "text/html",
+                    )
                 return 200, body, "application/atom+xml"
             return 400, b"<html>Invalid request</html>", "text/html"
         parts = path.split("/")
@@ -334,8 +420,7 @@ class FakeEdgar:
                         if d.name == name:
                             kind = "text/html" if name.endswith(("htm", "html")) else "text/plain"
                             return 200, d.content, kind
-        return 404, b"<?xml version='1.0'?><Error><Code>NoSuchKey</Code></Error>", \
-            "application/xml"
+        return 404, b"<?xml version='1.0'?><Error><Code>NoSuchKey</Code></Error>", "application/xml"
 
     def _take_fault(self, path: str) -> Fault | None:
         with self._lock:
@@ -357,8 +442,13 @@ class FakeEdgar:
             def do_GET(self) -> None:
                 split = urlsplit(self.path)
                 with edgar._lock:
-                    edgar.requests.append({"path": self.path, "time": time.monotonic(),
-                                           "headers": dict(self.headers.items())})
+                    edgar.requests.append(
+                        {
+                            "path": self.path,
+                            "time": time.monotonic(),
+                            "headers": dict(self.headers.items()),
+                        }
+                    )
                 if edgar.blocked:
                     self._send(edgar.block_status, BLOCK_PAGE, "text/html")
                     return
@@ -374,15 +464,26 @@ class FakeEdgar:
                         status, body, kind = edgar.route(split.path, parse_qs(split.query))
                         self._send(status, body, kind, truncate=True)
                         return
-                    self._send(fault.status, fault.body or b"<html>error</html>", "text/html",
-                               fault.headers)
+                    self._send(
+                        fault.status,
+                        fault.body or b"<html>error</html>",
+                        "text/html",
+                        fault.headers,
+                    )
                     return
-                status, body, kind = edgar.route(split.path,
-                                                 parse_qs(split.query, keep_blank_values=True))
+                status, body, kind = edgar.route(
+                    split.path, parse_qs(split.query, keep_blank_values=True)
+                )
                 self._send(status, body, kind)
 
-            def _send(self, status: int, body: bytes, kind: str,
-                      headers: dict[str, str] | None = None, truncate: bool = False) -> None:
+            def _send(
+                self,
+                status: int,
+                body: bytes,
+                kind: str,
+                headers: dict[str, str] | None = None,
+                truncate: bool = False,
+            ) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))

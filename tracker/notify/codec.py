@@ -16,13 +16,22 @@ def alert_to_dict(alert: Alert) -> dict[str, Any]:
 
 def alert_from_dict(data: dict[str, Any]) -> Alert:
     return Alert(
-        alert_id=data["alert_id"], accession=data["accession"], cik=int(data["cik"]),
-        company=data["company"], ticker=data.get("ticker"), form=data["form"],
-        filed=data.get("filed", ""), categories=tuple(data.get("categories", ())),
+        alert_id=data["alert_id"],
+        accession=data["accession"],
+        cik=int(data["cik"]),
+        company=data["company"],
+        ticker=data.get("ticker"),
+        form=data["form"],
+        filed=data.get("filed", ""),
+        categories=tuple(data.get("categories", ())),
         evidence={k: tuple(v) for k, v in data.get("evidence", {}).items()},
         facts=tuple(Fact(f["kind"], f["value"], f["text"]) for f in data.get("facts", ())),
-        index_url=data.get("index_url", ""), document_url=data.get("document_url", ""),
-        channel=data.get("channel", ""), mentions=tuple(data.get("mentions", ())),
+        index_url=data.get("index_url", ""),
+        document_url=data.get("document_url", ""),
+        channel=data.get("channel", ""),
+        mentions=tuple(data.get("mentions", ())),
         changes=tuple(MilestoneChange(**c) for c in data.get("changes", ())),
-        thread_of=data.get("thread_of"), items=tuple(data.get("items", ())),
-        test=bool(data.get("test", False)))
+        thread_of=data.get("thread_of"),
+        items=tuple(data.get("items", ())),
+        test=bool(data.get("test", False)),
+    )

@@ -15,23 +15,43 @@ from tracker.models import Alert, Fact
 HEADER_MAX = 150  # Slack header block limit
 SECTION_MAX = 3000  # Slack section text limit
 QUOTE_MAX = 300
-CATEGORY_LABELS = {"fda": "FDA", "financing": "Financing", "workforce": "Workforce",
-                   "results": "Results", "leadership": "Leadership", "legal": "Legal"}
+CATEGORY_LABELS = {
+    "fda": "FDA",
+    "financing": "Financing",
+    "workforce": "Workforce",
+    "results": "Results",
+    "leadership": "Leadership",
+    "legal": "Legal",
+}
 FACT_LABELS = {
-    "workforce_reduction_percent": "Workforce cut", "workforce_reduction_headcount": "Jobs cut",
-    "cash_on_hand": "Cash on hand", "financing_needed": "Financing needed",
-    "cash_runway": "Cash runway", "offering_amount": "Offering size",
-    "shares_offered": "Shares offered", "share_price": "Price per share",
-    "warrant_shares": "Warrant shares", "warrant_exercise_price": "Warrant exercise price",
-    "deadline": "Deadline", "net_loss": "Net loss", "revenue": "Revenue",
+    "workforce_reduction_percent": "Workforce cut",
+    "workforce_reduction_headcount": "Jobs cut",
+    "cash_on_hand": "Cash on hand",
+    "financing_needed": "Financing needed",
+    "cash_runway": "Cash runway",
+    "offering_amount": "Offering size",
+    "shares_offered": "Shares offered",
+    "share_price": "Price per share",
+    "warrant_shares": "Warrant shares",
+    "warrant_exercise_price": "Warrant exercise price",
+    "deadline": "Deadline",
+    "net_loss": "Net loss",
+    "revenue": "Revenue",
 }
 KEY_FACTS = tuple(FACT_LABELS)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-_CHANGE_WORDS = {"new": "New", "achieved": "Achieved", "moved": "Moved", "delayed": "Slipped",
-                 "at_risk": "At risk", "abandoned": "Abandoned",
-                 "runway_changed": "Cash runway changed", "runway": "Cash runway",
-                 "financing_need": "Financing need",
-                 "financing_need_changed": "Financing need changed"}
+_CHANGE_WORDS = {
+    "new": "New",
+    "achieved": "Achieved",
+    "moved": "Moved",
+    "delayed": "Slipped",
+    "at_risk": "At risk",
+    "abandoned": "Abandoned",
+    "runway_changed": "Cash runway changed",
+    "runway": "Cash runway",
+    "financing_need": "Financing need",
+    "financing_need_changed": "Financing need changed",
+}
 
 
 def escape(text: str) -> str:
@@ -76,10 +96,21 @@ def key_facts(facts: tuple[Fact, ...], limit: int = 8) -> list[tuple[str, str]]:
 
 def change_lines(alert: Alert) -> list[str]:
     """Headlines from the ledger diff, most important first (slips before news)."""
-    order = ("delayed", "at_risk", "abandoned", "moved", "achieved", "runway_changed",
-             "financing_need_changed", "runway", "financing_need", "new")
-    ranked = sorted(alert.changes, key=lambda c: order.index(c.change)
-                    if c.change in order else len(order))
+    order = (
+        "delayed",
+        "at_risk",
+        "abandoned",
+        "moved",
+        "achieved",
+        "runway_changed",
+        "financing_need_changed",
+        "runway",
+        "financing_need",
+        "new",
+    )
+    ranked = sorted(
+        alert.changes, key=lambda c: order.index(c.change) if c.change in order else len(order)
+    )
     return [f"{_CHANGE_WORDS.get(c.change, c.change)}: {c.summary}" for c in ranked]
 
 
@@ -103,29 +134,48 @@ def blocks(alert: Alert) -> list[dict[str, Any]]:
     """Block Kit for one alert, within Slack's limits (well under 50 blocks)."""
     title = ("[TEST] " if alert.test else "") + headline(alert)
     out: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": trim(title, HEADER_MAX),
-                                    "emoji": False}},
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": trim(title, HEADER_MAX), "emoji": False},
+        },
     ]
     changes = change_lines(alert)
     if changes:
         text = "\n".join(f"*{escape(line)}*" for line in changes[:5])
-        out.append({"type": "section", "text": {"type": "mrkdwn",
-                                                "text": trim(text, SECTION_MAX)}})
-    labels = "  ".join(f"`{CATEGORY_LABELS.get(c, c)}`" for c in alert.categories) or \
-        "_no milestone category_"
+        out.append({"type": "section", "text": {"type": "mrkdwn", "text": trim(text, SECTION_MAX)}})
+    labels = (
+        "  ".join(f"`{CATEGORY_LABELS.get(c, c)}`" for c in alert.categories)
+        or "_no milestone category_"
+    )
     items = f"  ·  8-K items {escape(', '.join(alert.items))}" if alert.items else ""
     mentions = " ".join(_mention(m) for m in alert.mentions)
-    out.append({"type": "context", "elements": [
-        {"type": "mrkdwn", "text": trim(f"{mentions} {labels}{items}".strip(), SECTION_MAX)}]})
+    out.append(
+        {
+            "type": "context",
+            "elements": [
+                {"type": "mrkdwn", "text": trim(f"{mentions} {labels}{items}".strip(), SECTION_MAX)}
+            ],
+        }
+    )
     facts = key_facts(alert.facts)
     if facts:
-        out.append({"type": "section", "fields": [
-            {"type": "mrkdwn", "text": trim(f"*{label}*\n{escape(text)}", 2000)}
-            for label, text in facts[:10]]})
+        out.append(
+            {
+                "type": "section",
+                "fields": [
+                    {"type": "mrkdwn", "text": trim(f"*{label}*\n{escape(text)}", 2000)}
+                    for label, text in facts[:10]
+                ],
+            }
+        )
     quotes = _quotes(alert)
     if quotes:
-        out.append({"type": "section", "text": {"type": "mrkdwn",
-                                                "text": trim("\n".join(quotes), SECTION_MAX)}})
+        out.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": trim("\n".join(quotes), SECTION_MAX)},
+            }
+        )
     links = [link(alert.index_url, "Filing index on EDGAR")]
     if alert.document_url and alert.document_url != alert.index_url:
         links.append(link(alert.document_url, "Press release / document"))
@@ -150,9 +200,15 @@ def _quotes(alert: Alert, limit: int = 2) -> list[str]:
 
 def metadata(alert: Alert) -> dict[str, Any]:
     """The contract's message metadata, so other tools (and our dedupe) can find alerts."""
-    return {"event_type": "filing_alert",
-            "event_payload": {"accession": alert.accession, "cik": alert.cik,
-                              "form": alert.form, "categories": list(alert.categories)}}
+    return {
+        "event_type": "filing_alert",
+        "event_payload": {
+            "accession": alert.accession,
+            "cik": alert.cik,
+            "form": alert.form,
+            "categories": list(alert.categories),
+        },
+    }
 
 
 def console_text(alert: Alert) -> str:
@@ -160,13 +216,15 @@ def console_text(alert: Alert) -> str:
     lines = [("[TEST] " if alert.test else "") + headline(alert)]
     for change in change_lines(alert):
         lines.append(f"  >> {change}")
-    lines.append(f"  Categories: {category_words(alert)}"
-                 + (f"   (8-K items {', '.join(alert.items)})" if alert.items else ""))
+    lines.append(
+        f"  Categories: {category_words(alert)}"
+        + (f"   (8-K items {', '.join(alert.items)})" if alert.items else "")
+    )
     for label, text in key_facts(alert.facts):
         lines.append(f"  {label}: {text}")
     for cat in alert.categories:
         for sentence in alert.evidence.get(cat, ())[:1]:
-            lines.append(f"  [{CATEGORY_LABELS.get(cat, cat)}] \"{trim(sentence, QUOTE_MAX)}\"")
+            lines.append(f'  [{CATEGORY_LABELS.get(cat, cat)}] "{trim(sentence, QUOTE_MAX)}"')
     lines.append(f"  Filing: {alert.index_url}")
     if alert.document_url and alert.document_url != alert.index_url:
         lines.append(f"  Document: {alert.document_url}")

@@ -34,8 +34,13 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
 
-def deliver(state: State, sink: Sink, *, clock: Callable[[], float] = time.time,
-            stop: Callable[[], bool] = lambda: False) -> DeliveryReport:
+def deliver(
+    state: State,
+    sink: Sink,
+    *,
+    clock: Callable[[], float] = time.time,
+    stop: Callable[[], bool] = lambda: False,
+) -> DeliveryReport:
     """Post every due alert in creation order; never drops one."""
     report = DeliveryReport()
     rows = state.alerts("pending", "sending", "failed")
@@ -54,11 +59,16 @@ def deliver(state: State, sink: Sink, *, clock: Callable[[], float] = time.time,
         try:
             ts = _existing_post(sink, row, alert)
             if ts is None:
-                thread_ts = delivered.get((alert.thread_of, alert.channel)) \
-                    if alert.thread_of else None
-                state.update_alert(row["alert_id"], status="sending",
-                                   attempts=row.get("attempts", 0) + 1, last_try=now_iso(),
-                                   last_try_epoch=now)
+                thread_ts = (
+                    delivered.get((alert.thread_of, alert.channel)) if alert.thread_of else None
+                )
+                state.update_alert(
+                    row["alert_id"],
+                    status="sending",
+                    attempts=row.get("attempts", 0) + 1,
+                    last_try=now_iso(),
+                    last_try_epoch=now,
+                )
                 ts = sink.post(alert, thread_ts=thread_ts)
         except NotifyError as exc:
             attempts = row.get("attempts", 0) + 1
@@ -66,22 +76,38 @@ def deliver(state: State, sink: Sink, *, clock: Callable[[], float] = time.time,
             if exc.retry_after:
                 paused_channels[alert.channel] = now + exc.retry_after
             status = "failed" if exc.permanent else "pending"
-            state.update_alert(row["alert_id"], status=status, attempts=attempts,
-                               last_error=str(exc), next_attempt=now + delay)
+            state.update_alert(
+                row["alert_id"],
+                status=status,
+                attempts=attempts,
+                last_error=str(exc),
+                next_attempt=now + delay,
+            )
             level = logging.ERROR if exc.permanent else logging.WARNING
-            log.log(level, "alert %s for %s not delivered (%s); %s", alert.accession,
-                    alert.channel, exc, "kept as failed, retried hourly" if exc.permanent
-                    else f"retrying in {delay:.0f}s")
+            log.log(
+                level,
+                "alert %s for %s not delivered (%s); %s",
+                alert.accession,
+                alert.channel,
+                exc,
+                "kept as failed, retried hourly" if exc.permanent else f"retrying in {delay:.0f}s",
+            )
             report.errors.append(str(exc))
             report.failed += 1 if exc.permanent else 0
             report.pending += 0 if exc.permanent else 1
             continue
-        state.update_alert(row["alert_id"], status="delivered", ts=ts, delivered_at=now_iso(),
-                           last_error="")
+        state.update_alert(
+            row["alert_id"], status="delivered", ts=ts, delivered_at=now_iso(), last_error=""
+        )
         delivered[(alert.accession, alert.channel)] = ts
         report.delivered += 1
-        log.info("alert delivered: %s %s %s to %s", alert.company, alert.form, alert.accession,
-                 alert.channel or sink.name)
+        log.info(
+            "alert delivered: %s %s %s to %s",
+            alert.company,
+            alert.form,
+            alert.accession,
+            alert.channel or sink.name,
+        )
     return report
 
 
@@ -91,6 +117,9 @@ def _existing_post(sink: Sink, row: dict[str, Any], alert: Alert) -> str | None:
         return None
     found = sink.find_posted(alert, float(row.get("last_try_epoch") or 0.0))
     if found:
-        log.info("alert %s was already posted before a restart (ts %s); not posting again",
-                 row.get("accession"), found)
+        log.info(
+            "alert %s was already posted before a restart (ts %s); not posting again",
+            row.get("accession"),
+            found,
+        )
     return found

@@ -10,8 +10,9 @@ def channels_for(config: Config, company: Company, categories: tuple[str, ...]) 
     """Company channel, else each category's channel, else the default channel."""
     if company.channel:
         return [company.channel]
-    routed = [config.slack.category_channels[c] for c in categories
-              if c in config.slack.category_channels]
+    routed = [
+        config.slack.category_channels[c] for c in categories if c in config.slack.category_channels
+    ]
     return list(dict.fromkeys(routed)) or [config.slack.default_channel]
 
 
@@ -26,10 +27,16 @@ def press_release(documents: list[Document]) -> Document | None:
     return releases[0] if releases else (documents[0] if documents else None)
 
 
-def build_alerts(config: Config, company: Company, filing: Filing, result: Classification,
-                 documents: list[Document], index_url: str,
-                 changes: tuple[MilestoneChange, ...] = (),
-                 thread_of: str | None = None) -> list[Alert]:
+def build_alerts(
+    config: Config,
+    company: Company,
+    filing: Filing,
+    result: Classification,
+    documents: list[Document],
+    index_url: str,
+    changes: tuple[MilestoneChange, ...] = (),
+    thread_of: str | None = None,
+) -> list[Alert]:
     """One alert per channel, or none when the company filters out every category."""
     categories = wanted_categories(company, result.categories)
     if company.categories is not None and not categories:
@@ -37,11 +44,25 @@ def build_alerts(config: Config, company: Company, filing: Filing, result: Class
     doc = press_release(documents)
     mentions = tuple(dict.fromkeys(m for c in categories for m in config.slack.mentions.get(c, ())))
     evidence = {c: result.evidence.get(c, ()) for c in categories}
-    return [Alert(
-        alert_id=f"{filing.accession}:{channel}", accession=filing.accession, cik=filing.cik,
-        company=company.name or filing.company_name or company.label, ticker=company.ticker,
-        form=filing.form, filed=filing.filed.isoformat() if filing.filed else "",
-        categories=categories, evidence=evidence, facts=result.facts, index_url=index_url,
-        document_url=doc.url if doc else "", channel=channel, mentions=mentions,
-        changes=changes, thread_of=thread_of, items=result.items or filing.items)
-        for channel in channels_for(config, company, categories)]
+    return [
+        Alert(
+            alert_id=f"{filing.accession}:{channel}",
+            accession=filing.accession,
+            cik=filing.cik,
+            company=company.name or filing.company_name or company.label,
+            ticker=company.ticker,
+            form=filing.form,
+            filed=filing.filed.isoformat() if filing.filed else "",
+            categories=categories,
+            evidence=evidence,
+            facts=result.facts,
+            index_url=index_url,
+            document_url=doc.url if doc else "",
+            channel=channel,
+            mentions=mentions,
+            changes=changes,
+            thread_of=thread_of,
+            items=result.items or filing.items,
+        )
+        for channel in channels_for(config, company, categories)
+    ]

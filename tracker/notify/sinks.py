@@ -23,8 +23,7 @@ PERMANENT_ERRORS = {
     "account_inactive": "the Slack token belongs to a deleted or disabled bot",
     "token_revoked": "the Slack token was revoked: install the app again",
     "token_expired": "the Slack token expired",
-    "channel_not_found": "channel {channel} not found: create it, or fix the channel in the "
-                         "config",
+    "channel_not_found": "channel {channel} not found: create it, or fix the channel in the config",
     "not_in_channel": "the bot is not in {channel}: invite it with /invite",
     "is_archived": "channel {channel} is archived",
     "restricted_action": "the workspace does not let the bot post in {channel}",
@@ -70,15 +69,15 @@ def _slack_error(exc: Exception, channel: str) -> NotifyError:
         code = str(resp.get("error", "") or "") if resp is not None else ""
         status = getattr(resp, "status_code", 0)
         if code in PERMANENT_ERRORS:
-            return NotifyError(f"Slack: {PERMANENT_ERRORS[code].format(channel=channel)} "
-                               f"({code})", permanent=True)
+            return NotifyError(
+                f"Slack: {PERMANENT_ERRORS[code].format(channel=channel)} ({code})", permanent=True
+            )
         retry_after = None
         if status == 429:
             headers = getattr(resp, "headers", {}) or {}
             value = headers.get("Retry-After") or headers.get("retry-after")
             retry_after = float(value) if value else 30.0
-        return NotifyError(f"Slack answered {status} {code or ''}".strip(),
-                           retry_after=retry_after)
+        return NotifyError(f"Slack answered {status} {code or ''}".strip(), retry_after=retry_after)
     return NotifyError(f"Slack unreachable: {type(exc).__name__}")
 
 
@@ -99,10 +98,16 @@ class SlackSink:
         # slack-sdk retries nothing but one connection error by default: 429 and 5xx
         # need their handlers (429 honours Retry-After). Counts stay small because the
         # handlers sleep inside the poll job; the outbox retries later anyway.
-        self.client = WebClient(token=token, base_url=base_url, timeout=int(timeout),
-                                retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
-                                                RateLimitErrorRetryHandler(max_retry_count=1),
-                                                ServerErrorRetryHandler(max_retry_count=2)])
+        self.client = WebClient(
+            token=token,
+            base_url=base_url,
+            timeout=int(timeout),
+            retry_handlers=[
+                ConnectionErrorRetryHandler(max_retry_count=2),
+                RateLimitErrorRetryHandler(max_retry_count=1),
+                ServerErrorRetryHandler(max_retry_count=2),
+            ],
+        )
         self._channel_ids: dict[str, str] = {}
 
     def post(self, alert: Alert, thread_ts: str | None = None) -> str | None:
@@ -111,9 +116,14 @@ class SlackSink:
             kwargs = {"thread_ts": thread_ts, "reply_broadcast": True}
         try:
             resp = self.client.chat_postMessage(
-                channel=alert.channel, text=message.fallback_text(alert),
-                blocks=message.blocks(alert), metadata=message.metadata(alert),
-                unfurl_links=False, unfurl_media=False, **kwargs)
+                channel=alert.channel,
+                text=message.fallback_text(alert),
+                blocks=message.blocks(alert),
+                metadata=message.metadata(alert),
+                unfurl_links=False,
+                unfurl_media=False,
+                **kwargs,
+            )
         except Exception as exc:  # slack-sdk raises several unrelated types
             raise _slack_error(exc, alert.channel) from None
         channel_id = resp.get("channel")
@@ -130,7 +140,10 @@ class SlackSink:
         try:
             resp = self.client.conversations_history(
                 channel=self._channel_ids.get(alert.channel, alert.channel),
-                oldest=f"{max(0.0, since - 300):.6f}", limit=200, include_all_metadata=True)
+                oldest=f"{max(0.0, since - 300):.6f}",
+                limit=200,
+                include_all_metadata=True,
+            )
         except Exception as exc:
             raise _slack_error(exc, alert.channel) from None
         messages: list[dict[str, Any]] = resp.get("messages", []) or []
@@ -154,9 +167,12 @@ class WebhookSink:
 
     def post(self, alert: Alert, thread_ts: str | None = None) -> str | None:
         try:
-            resp = self.client.send(text=message.fallback_text(alert),
-                                    blocks=message.blocks(alert), unfurl_links=False,
-                                    unfurl_media=False)
+            resp = self.client.send(
+                text=message.fallback_text(alert),
+                blocks=message.blocks(alert),
+                unfurl_links=False,
+                unfurl_media=False,
+            )
         except Exception as exc:
             raise NotifyError(f"Slack webhook unreachable: {type(exc).__name__}") from None
         # WebhookClient never raises on HTTP errors: the status must be checked here.
@@ -165,13 +181,17 @@ class WebhookSink:
         code = (resp.body or "").strip()[:60]
         if resp.status_code == 429:
             value = resp.headers.get("Retry-After") or resp.headers.get("retry-after")
-            raise NotifyError("Slack webhook rate limited",
-                              retry_after=float(value[0] if isinstance(value, list) else value)
-                              if value else 30.0)
+            raise NotifyError(
+                "Slack webhook rate limited",
+                retry_after=float(value[0] if isinstance(value, list) else value)
+                if value
+                else 30.0,
+            )
         permanent = resp.status_code in (400, 403, 404, 410)
         reason = PERMANENT_ERRORS.get(code, code)
-        raise NotifyError(f"Slack webhook answered {resp.status_code} {reason}",
-                          permanent=permanent)
+        raise NotifyError(
+            f"Slack webhook answered {resp.status_code} {reason}", permanent=permanent
+        )
 
     def find_posted(self, alert: Alert, since: float) -> str | None:
         return None

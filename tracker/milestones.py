@@ -84,14 +84,14 @@ KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         (
             "trial_result",
             "trial results",
-            r"\b(top[- ]?line|primary endpoint|results? (from|of) (the|its|our)\b[^.;]{0,40}\b(trial|"
-            r"study))\b",
+            r"\b(top[- ]?line|primary endpoint|results? (from|of) (the|its|our)\b"
+            r"[^.;]{0,40}\b(trial|study))\b",
         ),
         (
             "trial_start",
             "trial start",
-            r"\b(initiat\w*|commenc\w*|start\w*|launch\w*|began|begin\w*|first patient)\b[^.;]{0,80}"
-            r"\b(phase\s*(1|2|3|I|II|III)[ab]?|pivotal|clinical (trial|study)|trial)\b",
+            r"\b(initiat\w*|commenc\w*|start\w*|launch\w*|began|begin\w*|first patient)\b"
+            r"[^.;]{0,80}\b(phase\s*(1|2|3|I|II|III)[ab]?|pivotal|clinical (trial|study)|trial)\b",
         ),
     )
 )

@@ -214,7 +214,7 @@ class Poller:
         new = [f for f in filings if f.accession not in seen]
         if not new:
             return
-        queued = self.state.alerted_accessions()
+        queued = self.state.alerted_accessions(company.cik)
         for filing in sorted(new, key=_filing_order):
             if self.stop():
                 return

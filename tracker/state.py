@@ -260,8 +260,8 @@ class State:
             rows = [dict(d) for d in db.table("alerts").all()]
         return [r for r in rows if not statuses or r["status"] in statuses]
 
-    def alerted_accessions(self) -> set[str]:
-        return {a["accession"] for a in self.alerts()}
+    def alerted_accessions(self, cik: int | None = None) -> set[str]:
+        return {a["accession"] for a in self.alerts() if cik is None or a["cik"] == cik}
 
     def update_alert(self, alert_id: str, **fields: Any) -> None:
         with self._db(self.outbox_file) as db:

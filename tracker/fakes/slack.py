@@ -39,7 +39,6 @@ BOT_ID = "BBOT"
 TEAM_ID = "T0TEST"
 TEAM_NAME = "Test"
 
-_TS_BASE_SECONDS = 1_700_000_000
 _TS_STEP_MICROS = 100
 _DEFAULT_HISTORY_LIMIT = 100
 _POLL_INTERVAL = 0.01  # how often serve_forever notices shutdown(); bounds stop() latency
@@ -449,10 +448,12 @@ class FakeSlack:
         return None
 
     def _next_ts(self) -> str:
-        """Monotonic and unique, like Slack's, so ordering and thread lookups are exact."""
-        self._ts_counter += _TS_STEP_MICROS
+        """Wall-clock time like Slack's (clients filter history with `oldest`), kept
+        strictly increasing so ordering and thread lookups are exact."""
+        now_micros = int(time.time() * 1_000_000)
+        self._ts_counter = max(self._ts_counter + _TS_STEP_MICROS, now_micros)
         seconds, micros = divmod(self._ts_counter, 1_000_000)
-        return f"{_TS_BASE_SECONDS + seconds}.{micros:06d}"
+        return f"{seconds}.{micros:06d}"
 
     def _parse_body(self, content_type: str, raw: bytes, query: str) -> tuple[dict[str, Any], bool]:
         """Return (params, valid_json); query params and body are merged like Slack does."""

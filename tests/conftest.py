@@ -1,0 +1,86 @@
+"""Shared fixtures: a local EDGAR and a local Slack on 127.0.0.1, and config files for them."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tracker.fakes.edgar import FakeDocument, FakeEdgar, FakeFiling
+from tracker.fakes.slack import FakeSlack
+
+TOKEN = "xoxb-test-4f1c9a77e2b0d3c5"
+
+EIGHT_K = """FORM 8-K
+
+CURRENT REPORT
+
+ITEM 8.01 OTHER EVENTS
+
+On {day}, {name} issued a press release. A copy is attached as Exhibit 99.1.
+
+SIGNATURE
+
+By: /s/ Jane Roe, Chief Executive Officer
+"""
+
+
+def make_filing(cik: int, accession: str, *, form: str = "8-K", filed: str = "2024-03-01",
+                release: str = "The company announced its financial results for the fourth "
+                               "quarter of 2023. Net loss was $4.0 million.",
+                items: tuple[str, ...] = ("8.01", "9.01"), name: str = "ACME BIO INC",
+                appear_at: float = 0.0, extra_docs: list[FakeDocument] | None = None
+                ) -> FakeFiling:
+    """A realistic 8-K with an EX-99.1 press release (or a lone primary document)."""
+    day = date.fromisoformat(filed)
+    docs = [FakeDocument(f"d{accession[-6:]}8k.htm", form,
+                         f"<html><body><p>{EIGHT_K.format(day=filed, name=name)}</p>"
+                         "</body></html>".replace("\n\n", "</p><p>").encode(), form)]
+    if release:
+        docs.append(FakeDocument(f"d{accession[-6:]}dex991.htm", "EX-99.1",
+                                 f"<html><body><p>{release}</p></body></html>".encode(),
+                                 "PRESS RELEASE"))
+    docs += extra_docs or []
+    return FakeFiling(cik=cik, company=name, accession=accession, form=form, filed=day,
+                      documents=docs, items=items, appear_at=appear_at,
+                      accepted=f"{filed}T16:{int(accession[-2:]) % 60:02d}:00-05:00")
+
+
+@pytest.fixture
+def edgar() -> Iterator[FakeEdgar]:
+    with FakeEdgar() as server:
+        yield server
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack(token=TOKEN) as server:
+        yield server
+
+
+def write_config(path: Path, edgar_url: str, *, slack_url: str = "http://127.0.0.1:9/api/",
+                 companies: str = "", extra_edgar: str = "", extra: str = "") -> Path:
+    path.write_text(textwrap.dedent(f"""\
+        [edgar]
+        user_agent = "Tracker Tests tests@example.com"
+        base_url = "{edgar_url}"
+        poll_interval_seconds = 1
+        {extra_edgar}
+
+        [slack]
+        base_url = "{slack_url}"
+        default_channel = "#filings"
+        {extra}
+        """) + textwrap.dedent(companies))
+    return path
+
+
+ACME = """
+[[companies]]
+cik = 1111111
+name = "Acme Bio"
+channel = "#acme"
+"""

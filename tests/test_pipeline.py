@@ -1,0 +1,243 @@
+"""End to end: a local EDGAR and a local Slack, real poll cycles, assertions on what Slack got."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pytest
+
+from conftest import ACME, TOKEN, make_filing, write_config
+from tracker.config import load_config
+from tracker.edgar.client import EdgarClient
+from tracker.fakes.edgar import FakeEdgar
+from tracker.fakes.slack import FakeSlack
+from tracker.notify.sinks import ConsoleSink, SlackSink
+from tracker.pipeline import Poller
+from tracker.state import State
+
+CIK = 1111111
+
+
+def poller(tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack | None = None,
+           companies: str = ACME, extra_edgar: str = "", extra: str = "",
+           state_dir: Path | None = None) -> Poller:
+    cfg = write_config(tmp_path / "watch.toml", edgar.base_url,
+                       slack_url=slack.base_url if slack else "http://127.0.0.1:9/api/",
+                       companies=companies, extra_edgar=extra_edgar, extra=extra)
+    config = load_config(str(cfg))
+    client = EdgarClient(edgar.base_url, config.edgar.user_agent, sleep=lambda s: None)
+    sink = SlackSink(TOKEN, slack.base_url) if slack else ConsoleSink()
+    return Poller(config, State(state_dir or tmp_path / "state"), client, sink)
+
+
+def test_baseline_then_one_alert_per_new_filing(tmp_path: Path, edgar: FakeEdgar,
+                                                 slack: FakeSlack) -> None:
+    edgar.add(make_filing(CIK, "0000950123-24-000001", filed="2024-01-10"))
+    p = poller(tmp_path, edgar, slack)
+    first = p.run_cycle()
+    assert first.baselined == 1 and slack.messages() == []
+    edgar.add(make_filing(CIK, "0000950123-24-000002", filed="2024-03-01"))
+    second = p.run_cycle()
+    assert second.new_filings == 1 and second.delivery.delivered == 1
+    [msg] = slack.messages()
+    assert msg["channel"] == "#acme"
+    assert msg["metadata"] == {"event_type": "filing_alert", "event_payload": {
+        "accession": "0000950123-24-000002", "cik": CIK, "form": "8-K",
+        "categories": ["results"]}}
+    assert "Acme Bio" in msg["text"] and "8-K" in msg["text"]
+    links = str(msg["blocks"])
+    assert "0000950123-24-000002-index.htm" in links and "dex991.htm" in links
+    assert p.run_cycle().new_filings == 0
+    assert len(slack.messages()) == 1
+
+
+def test_restart_does_not_alert_twice(tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack) -> None:
+    p = poller(tmp_path, edgar, slack)
+    p.run_cycle()
+    edgar.add(make_filing(CIK, "0000950123-24-000002"))
+    p.run_cycle()
+    again = poller(tmp_path, edgar, slack)  # a new process on the same state
+    report = again.run_cycle()
+    assert report.new_filings == 0 and report.alerts_queued == 0
+    assert len(slack.messages()) == 1
+
+
+def test_backfill_alerts_newest_on_first_poll(tmp_path: Path, edgar: FakeEdgar,
+                                               slack: FakeSlack) -> None:
+    for n, day in enumerate(["2024-01-02", "2024-02-02", "2024-03-02"], start=1):
+        edgar.add(make_filing(CIK, f"0000950123-24-00000{n}", filed=day))
+    poller(tmp_path, edgar, slack, extra_edgar="backfill = 2").run_cycle()
+    accessions = [m["metadata"]["event_payload"]["accession"] for m in slack.messages()]
+    assert accessions == ["0000950123-24-000002", "0000950123-24-000003"]
+
+
+def test_failed_fetch_is_retried_next_cycle_not_marked_seen(tmp_path: Path, edgar: FakeEdgar,
+                                                             slack: FakeSlack) -> None:
+    p = poller(tmp_path, edgar, slack)
+    p.run_cycle()
+    edgar.add(make_filing(CIK, "0000950123-24-000002"))
+    edgar.fail("/000095012324000002/index.json", 503, count=10)
+    report = p.run_cycle()
+    assert report.errors and slack.messages() == []
+    assert "0000950123-24-000002" not in p.state.seen_accessions(CIK)
+    assert p.state.company(CIK)["failures"]["0000950123-24-000002"]["attempts"] == 1
+    edgar.fail("/000095012324000002/index.json", 503, count=0)
+    edgar._faults.clear()
+    assert p.run_cycle().delivery.delivered == 1
+    assert "0000950123-24-000002" in p.state.seen_accessions(CIK)
+    assert p.state.company(CIK)["failures"] == {}
+
+
+def test_missing_index_json_falls_back_to_full_submission(tmp_path: Path, edgar: FakeEdgar,
+                                                          slack: FakeSlack) -> None:
+    p = poller(tmp_path, edgar, slack)
+    p.run_cycle()
+    edgar.add(make_filing(CIK, "0000950123-24-000002"))
+    edgar.fail("/000095012324000002/index.json", 404, count=5)
+    assert p.run_cycle().delivery.delivered == 1
+    assert edgar.requests_to("/0000950123-24-000002.txt")
+
+
+def test_slack_outage_delays_but_loses_nothing(tmp_path: Path, edgar: FakeEdgar,
+                                              slack: FakeSlack) -> None:
+    p = poller(tmp_path, edgar, slack)
+    p.run_cycle()
+    edgar.add(make_filing(CIK, "0000950123-24-000002"))
+    slack.set_down(True)
+    report = p.run_cycle()
+    assert report.alerts_queued == 1 and report.delivery.pending == 1
+    assert [a["status"] for a in p.state.alerts()] == ["pending"]
+    slack.set_down(False)
+    p.state.update_alert(p.state.alerts()[0]["alert_id"], next_attempt=0)  # skip the backoff
+    assert p.run_cycle().delivery.delivered == 1
+    assert len(slack.messages()) == 1
+
+
+def test_kill_between_post_and_record_does_not_post_again(tmp_path: Path, edgar: FakeEdgar,
+                                                          slack: FakeSlack) -> None:
+    p = poller(tmp_path, edgar, slack)
+    p.run_cycle()
+    edgar.add(make_filing(CIK, "0000950123-24-000002"))
+    p.run_cycle()
+    [row] = p.state.alerts()
+    # As if the process died right after Slack said ok, before the record was written.
+    p.state.update_alert(row["alert_id"], status="sending", ts=None)
+    again = poller(tmp_path, edgar, slack)
+    assert again.run_cycle().delivery.delivered == 1
+    assert len(slack.messages()) == 1
+    assert again.state.alerts()[0]["status"] == "delivered"
+
+
+def test_rate_limited_post_honours_retry_after(tmp_path: Path, edgar: FakeEdgar,
+                                               slack: FakeSlack) -> None:
+    p = poller(tmp_path, edgar, slack)
+    p.run_cycle()
+    edgar.add(make_filing(CIK, "0000950123-24-000002"))
+    slack.fail_next("chat.postMessage", 1, status=429, retry_after=1)
+    assert p.run_cycle().delivery.delivered == 1
+    assert len(slack.requests_for("chat.postMessage")) == 2
+
+
+@pytest.mark.parametrize("error", ["channel_not_found", "invalid_auth", "not_in_channel"])
+def test_permanent_slack_errors_are_kept_and_reported(tmp_path: Path, edgar: FakeEdgar,
+                                                      slack: FakeSlack, error: str) -> None:
+    p = poller(tmp_path, edgar, slack)
+    p.run_cycle()
+    edgar.add(make_filing(CIK, "0000950123-24-000002"))
+    slack.fail_next("chat.postMessage", 1, status=200, error=error)
+    report = p.run_cycle()
+    assert report.delivery.failed == 1
+    [row] = p.state.alerts()
+    assert row["status"] == "failed" and error in row["last_error"]
+    assert p.state.status()["last_poll_ok"] is False
+
+
+def test_hostile_filing_text_cannot_ping_or_disguise_links(tmp_path: Path, edgar: FakeEdgar,
+                                                           slack: FakeSlack) -> None:
+    p = poller(tmp_path, edgar, slack)
+    p.run_cycle()
+    hostile = ("The company reported financial results for the fourth quarter <!channel> "
+               "<@U123ABC> <http://evil.example|sec.gov> &amp; \x07\x1b[31m. "
+               + "x" * 100_000)
+    edgar.add(make_filing(CIK, "0000950123-24-000002", release=html.escape(hostile)))
+    assert p.run_cycle().delivery.delivered == 1
+    [msg] = slack.messages()
+    payload = str(msg["text"]) + str(msg["blocks"])
+    for bad in ("<!channel>", "<@U123ABC>", "<http://evil.example", "\x07", "\x1b"):
+        assert bad not in payload
+    assert "&lt;!channel&gt;" in payload
+    for block in msg["blocks"]:
+        text = block.get("text", {}).get("text", "")
+        assert len(text) <= 3000
+
+
+def test_categories_filter_posts_nothing_but_marks_seen(tmp_path: Path, edgar: FakeEdgar,
+                                                        slack: FakeSlack) -> None:
+    companies = ACME + 'categories = ["fda"]\n'
+    p = poller(tmp_path, edgar, slack, companies=companies)
+    p.run_cycle()
+    edgar.add(make_filing(CIK, "0000950123-24-000002"))  # results only
+    p.run_cycle()
+    assert slack.messages() == []
+    assert "0000950123-24-000002" in p.state.seen_accessions(CIK)
+
+
+def test_routing_by_category_channel_and_mentions(tmp_path: Path, edgar: FakeEdgar,
+                                                  slack: FakeSlack) -> None:
+    companies = '\n[[companies]]\ncik = 1111111\nname = "Acme Bio"\n'
+    extra = 'category_channels = { fda = "#fda" }\nmentions = { fda = "@here" }'
+    p = poller(tmp_path, edgar, slack, companies=companies, extra=extra)
+    p.run_cycle()
+    edgar.add(make_filing(CIK, "0000950123-24-000002", release=(
+        "Acme Bio announced that the FDA approved its new drug application for Zelvora.")))
+    edgar.add(make_filing(CIK, "0000950123-24-000003", filed="2024-03-02"))
+    p.run_cycle()
+    by_channel = {m["channel"]: m for m in slack.messages()}
+    assert set(by_channel) == {"#fda", "#filings"}
+    assert by_channel["#fda"]["text"].startswith("<!here>")
+    assert "<!here>" not in by_channel["#filings"]["text"]
+
+
+def test_amendment_is_posted_in_the_thread_of_the_original(tmp_path: Path, edgar: FakeEdgar,
+                                                           slack: FakeSlack) -> None:
+    p = poller(tmp_path, edgar, slack)
+    p.run_cycle()
+    edgar.add(make_filing(CIK, "0000950123-24-000002"))
+    p.run_cycle()
+    edgar.add(make_filing(CIK, "0000950123-24-000003", form="8-K/A", filed="2024-03-05"))
+    p.run_cycle()
+    original, amendment = slack.messages()
+    assert amendment["thread_ts"] == original["ts"]
+
+
+def test_latest_filings_mode_costs_one_request_when_idle(tmp_path: Path, edgar: FakeEdgar,
+                                                         slack: FakeSlack) -> None:
+    companies = "".join(f"\n[[companies]]\ncik = {1000 + n}\n" for n in range(30))
+    companies += ACME
+    p = poller(tmp_path, edgar, slack, companies=companies,
+               extra_edgar='mode = "latest"\nsweep_minutes = 600')
+    edgar.add(make_filing(9999, "0000950123-24-000009"))  # someone else's filing
+    p.run_cycle()  # baselines every company through its own feed
+    p.run_cycle()
+    idle = p.run_cycle()
+    assert idle.requests == 1
+    edgar.add(make_filing(CIK, "0000950123-24-000002"))
+    found = p.run_cycle()
+    assert found.new_filings == 1 and len(slack.messages()) == 1
+
+
+def test_filing_listed_under_two_watched_ciks_is_one_filing_each(tmp_path: Path,
+                                                                 edgar: FakeEdgar,
+                                                                 slack: FakeSlack) -> None:
+    companies = ACME + '\n[[companies]]\ncik = 2222222\nname = "Target Co"\nchannel = "#target"\n'
+    p = poller(tmp_path, edgar, slack, companies=companies, extra_edgar='mode = "latest"')
+    p.run_cycle()
+    filing = make_filing(CIK, "0000950123-24-000002")
+    filing.other_ciks = ((2222222, "TARGET CO", "Subject"),)
+    edgar.add(filing)
+    p.run_cycle()
+    channels = sorted(m["channel"] for m in slack.messages())
+    assert channels == ["#acme", "#target"]
+    assert len(edgar.requests_to("/000095012324000002/index.json")) == 2 or len(
+        edgar.requests_to("/000095012324000002/index.json")) == 1

@@ -28,25 +28,52 @@ By: /s/ Jane Roe, Chief Executive Officer
 """
 
 
-def make_filing(cik: int, accession: str, *, form: str = "8-K", filed: str = "2024-03-01",
-                release: str = "The company announced its financial results for the fourth "
-                               "quarter of 2023. Net loss was $4.0 million.",
-                items: tuple[str, ...] = ("8.01", "9.01"), name: str = "ACME BIO INC",
-                appear_at: float = 0.0, extra_docs: list[FakeDocument] | None = None
-                ) -> FakeFiling:
+def make_filing(
+    cik: int,
+    accession: str,
+    *,
+    form: str = "8-K",
+    filed: str = "2024-03-01",
+    release: str = "The company announced its financial results for the fourth "
+    "quarter of 2023. Net loss was $4.0 million.",
+    items: tuple[str, ...] = ("8.01", "9.01"),
+    name: str = "ACME BIO INC",
+    appear_at: float = 0.0,
+    extra_docs: list[FakeDocument] | None = None,
+) -> FakeFiling:
     """A realistic 8-K with an EX-99.1 press release (or a lone primary document)."""
     day = date.fromisoformat(filed)
-    docs = [FakeDocument(f"d{accession[-6:]}8k.htm", form,
-                         f"<html><body><p>{EIGHT_K.format(day=filed, name=name)}</p>"
-                         "</body></html>".replace("\n\n", "</p><p>").encode(), form)]
+    docs = [
+        FakeDocument(
+            f"d{accession[-6:]}8k.htm",
+            form,
+            f"<html><body><p>{EIGHT_K.format(day=filed, name=name)}</p></body></html>".replace(
+                "\n\n", "</p><p>"
+            ).encode(),
+            form,
+        )
+    ]
     if release:
-        docs.append(FakeDocument(f"d{accession[-6:]}dex991.htm", "EX-99.1",
-                                 f"<html><body><p>{release}</p></body></html>".encode(),
-                                 "PRESS RELEASE"))
+        docs.append(
+            FakeDocument(
+                f"d{accession[-6:]}dex991.htm",
+                "EX-99.1",
+                f"<html><body><p>{release}</p></body></html>".encode(),
+                "PRESS RELEASE",
+            )
+        )
     docs += extra_docs or []
-    return FakeFiling(cik=cik, company=name, accession=accession, form=form, filed=day,
-                      documents=docs, items=items, appear_at=appear_at,
-                      accepted=f"{filed}T16:{int(accession[-2:]) % 60:02d}:00-05:00")
+    return FakeFiling(
+        cik=cik,
+        company=name,
+        accession=accession,
+        form=form,
+        filed=day,
+        documents=docs,
+        items=items,
+        appear_at=appear_at,
+        accepted=f"{filed}T16:{int(accession[-2:]) % 60:02d}:00-05:00",
+    )
 
 
 @pytest.fixture
@@ -61,9 +88,17 @@ def slack() -> Iterator[FakeSlack]:
         yield server
 
 
-def write_config(path: Path, edgar_url: str, *, slack_url: str = "http://127.0.0.1:9/api/",
-                 companies: str = "", extra_edgar: str = "", extra: str = "") -> Path:
-    path.write_text(textwrap.dedent(f"""\
+def write_config(
+    path: Path,
+    edgar_url: str,
+    *,
+    slack_url: str = "http://127.0.0.1:9/api/",
+    companies: str = "",
+    extra_edgar: str = "",
+    extra: str = "",
+) -> Path:
+    path.write_text(
+        textwrap.dedent(f"""\
         [edgar]
         user_agent = "Tracker Tests tests@example.com"
         base_url = "{edgar_url}"
@@ -74,7 +109,9 @@ def write_config(path: Path, edgar_url: str, *, slack_url: str = "http://127.0.0
         base_url = "{slack_url}"
         default_channel = "#filings"
         {extra}
-        """) + textwrap.dedent(companies))
+        """)
+        + textwrap.dedent(companies)
+    )
     return path
 
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import ACME, make_filing, write_config
+
 from tracker.cli import main
 from tracker.config import load_config, parse_config
 from tracker.errors import ConfigError
@@ -23,31 +23,77 @@ cik = 815508
 """
 
 
-@pytest.mark.parametrize(("text", "line", "key", "words"), [
-    pytest.param("[edgar]\nuser_agent = 'x@y.z'\nbogus = 1\n", 3, "edgar.bogus", "unknown key",
-                 id="unknown-key"),
-    pytest.param("[edgar]\nuser_agent = 'x@y.z'\npoll_interval_seconds = 0.5\n", 3,
-                 "edgar.poll_interval_seconds", "at least 1", id="interval-too-short"),
-    pytest.param("[edgar]\nuser_agent = 'x@y.z'\nmax_requests_per_second = 20\n", 3,
-                 "edgar.max_requests_per_second", "at most 10", id="too-fast-for-sec"),
-    pytest.param("[edgar]\npoll_interval_seconds = 60\n", 1, "edgar.user_agent",
-                 "SEC fair-access", id="missing-user-agent"),
-    pytest.param("[edgar]\nuser_agent = 'x@y.z'\npoll_interval_seconds = 'soon'\n", 3,
-                 "edgar.poll_interval_seconds", "must be a number", id="wrong-type"),
-    pytest.param(GOOD + "\n[[companies]]\ncik = 815508\n", 9, "cik", "duplicate",
-                 id="duplicate-company"),
-    pytest.param(GOOD + 'channel = "biopure"\n', 7, "channel", "not a channel",
-                 id="channel-without-hash"),
-    pytest.param(GOOD + 'categories = ["fda", "gossip"]\n', 7, "categories", "unknown category",
-                 id="unknown-category"),
-    pytest.param("[edgar]\nuser_agent = 'x@y.z'\n[slack]\ndefault_channel = '#a'\nfoo = 1\n", 5,
-                 "slack.foo", "unknown key", id="unknown-slack-key"),
-    pytest.param("[edgar\nuser_agent = 'x'\n", 1, None, "invalid TOML", id="invalid-toml"),
-    pytest.param(GOOD.replace('ticker = "BPUR"\ncik = 815508', 'ticker = "ZZZZQ"'), 5, "ticker",
-                 "unknown ticker", id="unknown-ticker"),
-])
-def test_bad_config_names_file_line_key(text: str, line: int | None, key: str | None,
-                                        words: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "line", "key", "words"),
+    [
+        pytest.param(
+            "[edgar]\nuser_agent = 'x@y.z'\nbogus = 1\n",
+            3,
+            "edgar.bogus",
+            "unknown key",
+            id="unknown-key",
+        ),
+        pytest.param(
+            "[edgar]\nuser_agent = 'x@y.z'\npoll_interval_seconds = 0.5\n",
+            3,
+            "edgar.poll_interval_seconds",
+            "at least 1",
+            id="interval-too-short",
+        ),
+        pytest.param(
+            "[edgar]\nuser_agent = 'x@y.z'\nmax_requests_per_second = 20\n",
+            3,
+            "edgar.max_requests_per_second",
+            "at most 10",
+            id="too-fast-for-sec",
+        ),
+        pytest.param(
+            "[edgar]\npoll_interval_seconds = 60\n",
+            1,
+            "edgar.user_agent",
+            "SEC fair-access",
+            id="missing-user-agent",
+        ),
+        pytest.param(
+            "[edgar]\nuser_agent = 'x@y.z'\npoll_interval_seconds = 'soon'\n",
+            3,
+            "edgar.poll_interval_seconds",
+            "must be a number",
+            id="wrong-type",
+        ),
+        pytest.param(
+            GOOD + "\n[[companies]]\ncik = 815508\n", 9, "cik", "duplicate", id="duplicate-company"
+        ),
+        pytest.param(
+            GOOD + 'channel = "biopure"\n', 7, "channel", "not a channel", id="channel-without-hash"
+        ),
+        pytest.param(
+            GOOD + 'categories = ["fda", "gossip"]\n',
+            7,
+            "categories",
+            "unknown category",
+            id="unknown-category",
+        ),
+        pytest.param(
+            "[edgar]\nuser_agent = 'x@y.z'\n[slack]\ndefault_channel = '#a'\nfoo = 1\n",
+            5,
+            "slack.foo",
+            "unknown key",
+            id="unknown-slack-key",
+        ),
+        pytest.param("[edgar\nuser_agent = 'x'\n", 1, None, "invalid TOML", id="invalid-toml"),
+        pytest.param(
+            GOOD.replace('ticker = "BPUR"\ncik = 815508', 'ticker = "ZZZZQ"'),
+            5,
+            "ticker",
+            "unknown ticker",
+            id="unknown-ticker",
+        ),
+    ],
+)
+def test_bad_config_names_file_line_key(
+    text: str, line: int | None, key: str | None, words: str
+) -> None:
     with pytest.raises(ConfigError) as info:
         parse_config(text, "config/watch.toml")
     err = info.value
@@ -89,9 +135,12 @@ def test_unknown_command_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) 
     assert len(err) == 1 and "frobnicate" in err[0]
 
 
-def test_poll_prints_alerts_to_stdout_without_token(tmp_path: Path, edgar: FakeEdgar,
-                                                    capsys: pytest.CaptureFixture[str],
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_poll_prints_alerts_to_stdout_without_token(
+    tmp_path: Path,
+    edgar: FakeEdgar,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
     monkeypatch.delenv("SLACK_WEBHOOK_URL", raising=False)
     cfg = write_config(tmp_path / "w.toml", edgar.base_url, companies=ACME)
@@ -111,14 +160,22 @@ def test_poll_with_edgar_down_exits_0_and_retries(tmp_path: Path, edgar: FakeEdg
     assert main(["--config", str(cfg), "--state", str(tmp_path / "s"), "poll"]) == 0
 
 
-def test_status_and_timeline_json(tmp_path: Path, edgar: FakeEdgar,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_and_timeline_json(
+    tmp_path: Path, edgar: FakeEdgar, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg = write_config(tmp_path / "w.toml", edgar.base_url, companies=ACME)
     base = ["--config", str(cfg), "--state", str(tmp_path / "state")]
     main([*base, "poll"])
-    edgar.add(make_filing(1111111, "0000950123-24-000002", release=(
-        "Acme Bio plans to submit a new drug application for Zelvora in the second half of "
-        "2024. The company expects its cash to fund operations into the third quarter of 2025.")))
+    edgar.add(
+        make_filing(
+            1111111,
+            "0000950123-24-000002",
+            release=(
+                "Acme Bio plans to submit a new drug application for Zelvora in the second half of "
+                "2024. The company expects its cash to fund operations into the third quarter of 2025."
+            ),
+        )
+    )
     main([*base, "poll"])
     capsys.readouterr()
     assert main([*base, "status", "--json"]) == 0

@@ -6,8 +6,8 @@ import html
 from pathlib import Path
 
 import pytest
-
 from conftest import ACME, TOKEN, make_filing, write_config
+
 from tracker.config import load_config
 from tracker.edgar.client import EdgarClient
 from tracker.fakes.edgar import FakeEdgar
@@ -19,20 +19,32 @@ from tracker.state import State
 CIK = 1111111
 
 
-def poller(tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack | None = None,
-           companies: str = ACME, extra_edgar: str = "", extra: str = "",
-           state_dir: Path | None = None) -> Poller:
-    cfg = write_config(tmp_path / "watch.toml", edgar.base_url,
-                       slack_url=slack.base_url if slack else "http://127.0.0.1:9/api/",
-                       companies=companies, extra_edgar=extra_edgar, extra=extra)
+def poller(
+    tmp_path: Path,
+    edgar: FakeEdgar,
+    slack: FakeSlack | None = None,
+    companies: str = ACME,
+    extra_edgar: str = "",
+    extra: str = "",
+    state_dir: Path | None = None,
+) -> Poller:
+    cfg = write_config(
+        tmp_path / "watch.toml",
+        edgar.base_url,
+        slack_url=slack.base_url if slack else "http://127.0.0.1:9/api/",
+        companies=companies,
+        extra_edgar=extra_edgar,
+        extra=extra,
+    )
     config = load_config(str(cfg))
     client = EdgarClient(edgar.base_url, config.edgar.user_agent, sleep=lambda s: None)
     sink = SlackSink(TOKEN, slack.base_url) if slack else ConsoleSink()
     return Poller(config, State(state_dir or tmp_path / "state"), client, sink)
 
 
-def test_baseline_then_one_alert_per_new_filing(tmp_path: Path, edgar: FakeEdgar,
-                                                 slack: FakeSlack) -> None:
+def test_baseline_then_one_alert_per_new_filing(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
     edgar.add(make_filing(CIK, "0000950123-24-000001", filed="2024-01-10"))
     p = poller(tmp_path, edgar, slack)
     first = p.run_cycle()
@@ -42,9 +54,15 @@ def test_baseline_then_one_alert_per_new_filing(tmp_path: Path, edgar: FakeEdgar
     assert second.new_filings == 1 and second.delivery.delivered == 1
     [msg] = slack.messages()
     assert msg["channel"] == "#acme"
-    assert msg["metadata"] == {"event_type": "filing_alert", "event_payload": {
-        "accession": "0000950123-24-000002", "cik": CIK, "form": "8-K",
-        "categories": ["results"]}}
+    assert msg["metadata"] == {
+        "event_type": "filing_alert",
+        "event_payload": {
+            "accession": "0000950123-24-000002",
+            "cik": CIK,
+            "form": "8-K",
+            "categories": ["results"],
+        },
+    }
     assert "Acme Bio" in msg["text"] and "8-K" in msg["text"]
     links = str(msg["blocks"])
     assert "0000950123-24-000002-index.htm" in links and "dex991.htm" in links
@@ -63,8 +81,9 @@ def test_restart_does_not_alert_twice(tmp_path: Path, edgar: FakeEdgar, slack: F
     assert len(slack.messages()) == 1
 
 
-def test_backfill_alerts_newest_on_first_poll(tmp_path: Path, edgar: FakeEdgar,
-                                               slack: FakeSlack) -> None:
+def test_backfill_alerts_newest_on_first_poll(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
     for n, day in enumerate(["2024-01-02", "2024-02-02", "2024-03-02"], start=1):
         edgar.add(make_filing(CIK, f"0000950123-24-00000{n}", filed=day))
     poller(tmp_path, edgar, slack, extra_edgar="backfill = 2").run_cycle()
@@ -72,8 +91,9 @@ def test_backfill_alerts_newest_on_first_poll(tmp_path: Path, edgar: FakeEdgar,
     assert accessions == ["0000950123-24-000002", "0000950123-24-000003"]
 
 
-def test_failed_fetch_is_retried_next_cycle_not_marked_seen(tmp_path: Path, edgar: FakeEdgar,
-                                                             slack: FakeSlack) -> None:
+def test_failed_fetch_is_retried_next_cycle_not_marked_seen(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
     p = poller(tmp_path, edgar, slack)
     p.run_cycle()
     edgar.add(make_filing(CIK, "0000950123-24-000002"))
@@ -89,8 +109,9 @@ def test_failed_fetch_is_retried_next_cycle_not_marked_seen(tmp_path: Path, edga
     assert p.state.company(CIK)["failures"] == {}
 
 
-def test_missing_index_json_falls_back_to_full_submission(tmp_path: Path, edgar: FakeEdgar,
-                                                          slack: FakeSlack) -> None:
+def test_missing_index_json_falls_back_to_full_submission(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
     p = poller(tmp_path, edgar, slack)
     p.run_cycle()
     edgar.add(make_filing(CIK, "0000950123-24-000002"))
@@ -99,8 +120,9 @@ def test_missing_index_json_falls_back_to_full_submission(tmp_path: Path, edgar:
     assert edgar.requests_to("/0000950123-24-000002.txt")
 
 
-def test_slack_outage_delays_but_loses_nothing(tmp_path: Path, edgar: FakeEdgar,
-                                              slack: FakeSlack) -> None:
+def test_slack_outage_delays_but_loses_nothing(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
     p = poller(tmp_path, edgar, slack)
     p.run_cycle()
     edgar.add(make_filing(CIK, "0000950123-24-000002"))
@@ -114,8 +136,9 @@ def test_slack_outage_delays_but_loses_nothing(tmp_path: Path, edgar: FakeEdgar,
     assert len(slack.messages()) == 1
 
 
-def test_kill_between_post_and_record_does_not_post_again(tmp_path: Path, edgar: FakeEdgar,
-                                                          slack: FakeSlack) -> None:
+def test_kill_between_post_and_record_does_not_post_again(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
     p = poller(tmp_path, edgar, slack)
     p.run_cycle()
     edgar.add(make_filing(CIK, "0000950123-24-000002"))
@@ -129,8 +152,9 @@ def test_kill_between_post_and_record_does_not_post_again(tmp_path: Path, edgar:
     assert again.state.alerts()[0]["status"] == "delivered"
 
 
-def test_rate_limited_post_honours_retry_after(tmp_path: Path, edgar: FakeEdgar,
-                                               slack: FakeSlack) -> None:
+def test_rate_limited_post_honours_retry_after(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
     p = poller(tmp_path, edgar, slack)
     p.run_cycle()
     edgar.add(make_filing(CIK, "0000950123-24-000002"))
@@ -140,8 +164,9 @@ def test_rate_limited_post_honours_retry_after(tmp_path: Path, edgar: FakeEdgar,
 
 
 @pytest.mark.parametrize("error", ["channel_not_found", "invalid_auth", "not_in_channel"])
-def test_permanent_slack_errors_are_kept_and_reported(tmp_path: Path, edgar: FakeEdgar,
-                                                      slack: FakeSlack, error: str) -> None:
+def test_permanent_slack_errors_are_kept_and_reported(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack, error: str
+) -> None:
     p = poller(tmp_path, edgar, slack)
     p.run_cycle()
     edgar.add(make_filing(CIK, "0000950123-24-000002"))
@@ -153,13 +178,15 @@ def test_permanent_slack_errors_are_kept_and_reported(tmp_path: Path, edgar: Fak
     assert p.state.status()["last_poll_ok"] is False
 
 
-def test_hostile_filing_text_cannot_ping_or_disguise_links(tmp_path: Path, edgar: FakeEdgar,
-                                                           slack: FakeSlack) -> None:
+def test_hostile_filing_text_cannot_ping_or_disguise_links(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
     p = poller(tmp_path, edgar, slack)
     p.run_cycle()
-    hostile = ("The company reported financial results for the fourth quarter <!channel> "
-               "<@U123ABC> <http://evil.example|sec.gov> &amp; \x07\x1b[31m. "
-               + "x" * 100_000)
+    hostile = (
+        "The company reported financial results for the fourth quarter <!channel> "
+        "<@U123ABC> <http://evil.example|sec.gov> &amp; \x07\x1b[31m. " + "x" * 100_000
+    )
     edgar.add(make_filing(CIK, "0000950123-24-000002", release=html.escape(hostile)))
     assert p.run_cycle().delivery.delivered == 1
     [msg] = slack.messages()
@@ -172,8 +199,9 @@ def test_hostile_filing_text_cannot_ping_or_disguise_links(tmp_path: Path, edgar
         assert len(text) <= 3000
 
 
-def test_categories_filter_posts_nothing_but_marks_seen(tmp_path: Path, edgar: FakeEdgar,
-                                                        slack: FakeSlack) -> None:
+def test_categories_filter_posts_nothing_but_marks_seen(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
     companies = ACME + 'categories = ["fda"]\n'
     p = poller(tmp_path, edgar, slack, companies=companies)
     p.run_cycle()
@@ -183,14 +211,22 @@ def test_categories_filter_posts_nothing_but_marks_seen(tmp_path: Path, edgar: F
     assert "0000950123-24-000002" in p.state.seen_accessions(CIK)
 
 
-def test_routing_by_category_channel_and_mentions(tmp_path: Path, edgar: FakeEdgar,
-                                                  slack: FakeSlack) -> None:
+def test_routing_by_category_channel_and_mentions(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
     companies = '\n[[companies]]\ncik = 1111111\nname = "Acme Bio"\n'
     extra = 'category_channels = { fda = "#fda" }\nmentions = { fda = "@here" }'
     p = poller(tmp_path, edgar, slack, companies=companies, extra=extra)
     p.run_cycle()
-    edgar.add(make_filing(CIK, "0000950123-24-000002", release=(
-        "Acme Bio announced that the FDA approved its new drug application for Zelvora.")))
+    edgar.add(
+        make_filing(
+            CIK,
+            "0000950123-24-000002",
+            release=(
+                "Acme Bio announced that the FDA approved its new drug application for Zelvora."
+            ),
+        )
+    )
     edgar.add(make_filing(CIK, "0000950123-24-000003", filed="2024-03-02"))
     p.run_cycle()
     by_channel = {m["channel"]: m for m in slack.messages()}
@@ -199,8 +235,9 @@ def test_routing_by_category_channel_and_mentions(tmp_path: Path, edgar: FakeEdg
     assert "<!here>" not in by_channel["#filings"]["text"]
 
 
-def test_amendment_is_posted_in_the_thread_of_the_original(tmp_path: Path, edgar: FakeEdgar,
-                                                           slack: FakeSlack) -> None:
+def test_amendment_is_posted_in_the_thread_of_the_original(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
     p = poller(tmp_path, edgar, slack)
     p.run_cycle()
     edgar.add(make_filing(CIK, "0000950123-24-000002"))
@@ -211,12 +248,18 @@ def test_amendment_is_posted_in_the_thread_of_the_original(tmp_path: Path, edgar
     assert amendment["thread_ts"] == original["ts"]
 
 
-def test_latest_filings_mode_costs_one_request_when_idle(tmp_path: Path, edgar: FakeEdgar,
-                                                         slack: FakeSlack) -> None:
+def test_latest_filings_mode_costs_one_request_when_idle(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
     companies = "".join(f"\n[[companies]]\ncik = {1000 + n}\n" for n in range(30))
     companies += ACME
-    p = poller(tmp_path, edgar, slack, companies=companies,
-               extra_edgar='mode = "latest"\nsweep_minutes = 600')
+    p = poller(
+        tmp_path,
+        edgar,
+        slack,
+        companies=companies,
+        extra_edgar='mode = "latest"\nsweep_minutes = 600',
+    )
     edgar.add(make_filing(9999, "0000950123-24-000009"))  # someone else's filing
     p.run_cycle()  # baselines every company through its own feed
     p.run_cycle()
@@ -227,9 +270,9 @@ def test_latest_filings_mode_costs_one_request_when_idle(tmp_path: Path, edgar: 
     assert found.new_filings == 1 and len(slack.messages()) == 1
 
 
-def test_filing_listed_under_two_watched_ciks_is_one_filing_each(tmp_path: Path,
-                                                                 edgar: FakeEdgar,
-                                                                 slack: FakeSlack) -> None:
+def test_filing_listed_under_two_watched_ciks_is_one_filing_each(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
     companies = ACME + '\n[[companies]]\ncik = 2222222\nname = "Target Co"\nchannel = "#target"\n'
     p = poller(tmp_path, edgar, slack, companies=companies, extra_edgar='mode = "latest"')
     p.run_cycle()
@@ -239,5 +282,7 @@ def test_filing_listed_under_two_watched_ciks_is_one_filing_each(tmp_path: Path,
     p.run_cycle()
     channels = sorted(m["channel"] for m in slack.messages())
     assert channels == ["#acme", "#target"]
-    assert len(edgar.requests_to("/000095012324000002/index.json")) == 2 or len(
-        edgar.requests_to("/000095012324000002/index.json")) == 1
+    assert (
+        len(edgar.requests_to("/000095012324000002/index.json")) == 2
+        or len(edgar.requests_to("/000095012324000002/index.json")) == 1
+    )

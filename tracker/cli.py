@@ -109,6 +109,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return Exit.FAILURE
     except KeyboardInterrupt:
         return Exit.FAILURE
+    except BrokenPipeError:
+        # The reader (`| head`) went away: stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return Exit.FAILURE
 
 
 def _config_path(args: argparse.Namespace) -> str:

@@ -15,9 +15,8 @@ from datetime import date
 
 from tracker import milestones
 from tracker.classify import classify_documents
-from tracker.classify.engine import _skipped
+from tracker.classify.engine import content_sentences
 from tracker.classify.rules import load_rules
-from tracker.classify.sentences import sentences
 from tracker.config import Config
 from tracker.edgar.client import EdgarClient
 from tracker.edgar.documents import fetch_documents, index_page_url
@@ -330,7 +329,7 @@ class Poller:
         facts: tuple[milestones.Fact, ...],
     ) -> tuple[milestones.MilestoneChange, ...]:
         rules = load_rules()
-        texts = [s.text for d in documents for s in sentences(d.text) if not _skipped(rules, s)]
+        texts = [s.text for d in documents for s in content_sentences(rules, d.text)]
         entries = self.state.ledger(company.cik)
         previous = milestones.prior_entries(entries, filing.accession)
         statements = milestones.extract(

@@ -7,7 +7,8 @@ become FDA news, while one sentence about a complete response letter does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -90,11 +91,21 @@ def classify_documents(
     fact_sentences: list[str] = []
     ordered = sorted(enumerate(documents), key=lambda d: (not _is_release(d[1]), d[0]))
     for rank, (_, doc) in enumerate(ordered):
-        for sentence in sentences(doc.text):
-            if _skipped(rules, sentence):
-                continue
+        prospectus = _is_prospectus(rules, doc.doc_type or form)
+        in_news = False
+        heading = None
+        for sentence in content_sentences(rules, doc.text):
             fact_sentences.append(sentence.text)
-            _score_sentence(rules, sentence, rank, tallies)
+            only: tuple[str, ...] | None = None
+            if prospectus:
+                if sentence.heading != heading:
+                    heading = sentence.heading
+                    if rules.prospectus_news and rules.prospectus_news.search(heading):
+                        in_news = True
+                    elif _is_major(rules, heading) and not _is_minor_in_news(heading):
+                        in_news = False
+                only = None if in_news else rules.prospectus_everywhere
+            _score_sentence(rules, sentence, rank, tallies, only)
     categories = tuple(c for c in CATEGORIES if tallies[c].score >= rules.threshold)
     evidence = {c: _evidence(tallies[c]) for c in categories}
     facts = tuple(extract_facts(rules.facts, fact_sentences))
@@ -134,18 +145,62 @@ def _score_items(
             tallies[cat].reasons.append(f"8-K Item {item}" + (f": {title}" if title else ""))
 
 
-def _skipped(rules: Rules, sentence: Sentence) -> bool:
-    if sentence.heading and any(p.search(sentence.heading) for p in rules.skip_sections):
+def content_sentences(rules: Rules, text: str) -> Iterator[Sentence]:
+    """Sentences outside boilerplate sections and disclaimers.
+
+    A skipped section (risk factors, forward-looking statements...) lasts until a
+    major heading: in capitals, an 8-K item, or one of `resume_sections`, because
+    risk factors carry sub-headings of their own.
+    """
+    heading = None
+    skipping = False
+    for sentence in sentences(text):
+        if sentence.heading != heading:
+            heading = sentence.heading
+            if any(p.search(heading) for p in rules.skip_sections):
+                skipping = True
+            elif skipping and _is_major(rules, heading):
+                skipping = False
+        if skipping or rules.skip_sentences.search(sentence.text):
+            continue
+        yield sentence
+
+
+def _is_prospectus(rules: Rules, form: str) -> bool:
+    form = form.upper()
+    return any(form.startswith(prefix) for prefix in rules.prospectus_forms)
+
+
+def _is_minor_in_news(heading: str) -> bool:
+    """Sub-headings inside Recent Developments ("Revenues", "Financial Condition")."""
+    letters = [c for c in heading if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) <= 0.8
+
+
+def _is_major(rules: Rules, heading: str) -> bool:
+    letters = [c for c in heading if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
         return True
-    return bool(rules.skip_sentences.search(sentence.text))
+    if re.match(r"^\s*item\s+\d", heading, re.I):
+        return True
+    return bool(rules.resume_sections and rules.resume_sections.search(heading))
 
 
 def _score_sentence(
-    rules: Rules, sentence: Sentence, rank: int, tallies: dict[str, _Tally]
+    rules: Rules,
+    sentence: Sentence,
+    rank: int,
+    tallies: dict[str, _Tally],
+    only: tuple[str, ...] | None = None,
 ) -> None:
     masked = rules.mask.sub(" ", sentence.text)
     factor = rules.stale_factor if rules.stale and rules.stale.search(masked) else 1.0
     for cat, patterns in rules.patterns.items():
+        if only is not None and cat not in only:
+            continue
+        veto = rules.vetoes.get(cat)
+        if veto is not None and veto.search(masked):
+            continue
         weight = max((p.weight for p in patterns if p.regex.search(masked)), default=0.0)
         if not weight:
             continue

@@ -39,12 +39,17 @@ class FactRule:
 @dataclass(frozen=True)
 class Rules:
     threshold: float
+    resume_sections: re.Pattern[str] | None
     stale: re.Pattern[str] | None
     stale_factor: float
     skip_sections: tuple[re.Pattern[str], ...]
     skip_sentences: re.Pattern[str]
     mask: re.Pattern[str]
     patterns: dict[str, tuple[Pattern, ...]]
+    vetoes: dict[str, re.Pattern[str]]
+    prospectus_forms: tuple[str, ...]
+    prospectus_news: re.Pattern[str] | None
+    prospectus_everywhere: tuple[str, ...]
     forms: dict[str, dict[str, float]]
     modern_items: dict[str, dict[str, float]]
     legacy_items: dict[str, dict[str, float]]
@@ -84,6 +89,8 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
         raise RulesError(f"{path}: invalid TOML: {exc}") from None
     known = {
         "threshold",
+        "resume_sections",
+        "prospectus",
         "stale",
         "stale_factor",
         "skip_sections",
@@ -98,9 +105,15 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
         if key not in known:
             raise RulesError(f"{path}: unknown key {key!r}")
     patterns: dict[str, tuple[Pattern, ...]] = {}
+    vetoes: dict[str, re.Pattern[str]] = {}
     for cat, table in raw.get("categories", {}).items():
         if cat not in CATEGORIES:
             raise RulesError(f"{path}: categories.{cat}: unknown category")
+        for key in table:
+            if key not in ("patterns", "veto"):
+                raise RulesError(f"{path}: categories.{cat}: unknown key {key!r}")
+        if "veto" in table:
+            vetoes[cat] = _compile(table["veto"], f"categories.{cat}.veto", path)
         items = []
         for i, p in enumerate(table.get("patterns", [])):
             where = f"categories.{cat}.patterns[{i}]"
@@ -124,8 +137,16 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
     joined_skip = "|".join(f"(?:{s})" for s in raw.get("skip_sentences", [])) or r"(?!x)x"
     joined_mask = "|".join(f"(?:{s})" for s in raw.get("mask", [])) or r"(?!x)x"
     items = raw.get("items", {})
+    resume = raw.get("resume_sections")
+    prospectus = raw.get("prospectus", {})
+    news = prospectus.get("news_sections")
+    everywhere = tuple(prospectus.get("news_categories_everywhere", ["financing"]))
+    for cat in everywhere:
+        if cat not in CATEGORIES:
+            raise RulesError(f"{path}: prospectus.news_categories_everywhere: unknown {cat!r}")
     return Rules(
         threshold=float(raw.get("threshold", 2.5)),
+        resume_sections=_compile(resume, "resume_sections", path) if resume else None,
         stale=_compile(stale, "stale", path) if stale else None,
         stale_factor=float(raw.get("stale_factor", 0.5)),
         skip_sections=tuple(
@@ -135,6 +156,10 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
         skip_sentences=_compile(joined_skip, "skip_sentences", path),
         mask=_compile(joined_mask, "mask", path, re.I | re.M),
         patterns=patterns,
+        vetoes=vetoes,
+        prospectus_forms=tuple(f.upper() for f in prospectus.get("forms", [])),
+        prospectus_news=_compile(news, "prospectus.news_sections", path) if news else None,
+        prospectus_everywhere=everywhere,
         forms=_weights(raw.get("forms", {}), "forms", path),
         modern_items=_weights(items.get("modern", {}), "items.modern", path),
         legacy_items=_weights(items.get("legacy", {}), "items.legacy", path),

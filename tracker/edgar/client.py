@@ -10,14 +10,18 @@ been quiet for 10 minutes. See https://www.sec.gov/os/accessing-edgar-data.
 from __future__ import annotations
 
 import logging
+import math
 import random
+import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from email.utils import parsedate_to_datetime
+from urllib.parse import unquote, urljoin, urlsplit
 
 import requests
+import urllib3
 
 from tracker.errors import EdgarBlocked, FetchError
 
@@ -30,6 +34,12 @@ BLOCK_MARKERS = (
     b"Your Request Originates from an Undeclared Automated Tool",
 )
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
+# Request starts are spaced 1% wider than 1/rate: a request can reach SEC a little later
+# than it started (a new connection, a busy thread) while the next one is on time.
+RATE_SLACK = 1.01
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class RateLimiter:
@@ -45,8 +55,10 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        self.interval = 1.0 / rate * 1.001
-        self._next = 0.0
+        if not rate > 0:
+            raise ValueError(f"the request rate must be positive, not {rate}")
+        self.interval = 1.0 / rate * RATE_SLACK
+        self._next = -math.inf
         self._lock = threading.Lock()
         self._clock = clock
         self._sleep = sleep
@@ -90,12 +102,15 @@ class EdgarClient:
         backoff: float = 0.5,
         max_retry_after: float = 30.0,
         max_bytes: int = 20_000_000,
+        total_timeout: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         allowed: tuple[str, ...] = ALLOWED_PREFIXES,
     ):
         if not user_agent.strip():
             raise ValueError("a User-Agent is required by SEC fair access")
+        if _CONTROL_RE.search(user_agent):
+            raise ValueError("the User-Agent must be one line without control characters")
         self.base_url = base_url.rstrip("/")
         self._host = urlsplit(self.base_url).netloc
         self.session = requests.Session()
@@ -103,6 +118,9 @@ class EdgarClient:
         self.session.headers["Accept-Encoding"] = "gzip, deflate"
         self.limiter = RateLimiter(min(max_rps, 10.0), clock=clock, sleep=sleep)
         self.timeout = timeout
+        # The read timeout bounds each wait for bytes; this bounds a whole response, so a
+        # server that trickles bytes cannot hold a poll cycle forever.
+        self.total_timeout = total_timeout if total_timeout is not None else max(60.0, 3 * timeout)
         self.cooldown = cooldown
         self.retries = retries
         self.backoff = backoff
@@ -118,14 +136,28 @@ class EdgarClient:
         return self.base_url + path
 
     def check_url(self, url: str) -> str:
-        """Return the path+query of `url` if it is on our EDGAR host and allowed paths."""
+        """Return the path+query of `url` if it is on our EDGAR host and allowed paths.
+
+        Raises FetchError(retryable=False) for anything else, before any request.
+        """
         parts = urlsplit(url)
-        if parts.netloc and parts.netloc != self._host:
+        if (parts.scheme or parts.netloc) and (
+            parts.netloc != self._host or parts.scheme not in ("http", "https")
+        ):
             raise FetchError(
                 f"refusing to fetch from another host: {url}", url=url, retryable=False
             )
         path = parts.path
-        if ".." in path.split("/") or not path.startswith(self.allowed):
+        # Check the decoded path too: a server may decode %2e%2e or %2f before resolving.
+        decoded = unquote(path)
+        segments = decoded.replace("\\", "/").split("/")
+        if (
+            ".." in segments
+            or _CONTROL_RE.search(decoded + unquote(parts.query))
+            or " " in path
+            or not self._allowed(path)
+            or not self._allowed(decoded)
+        ):
             raise FetchError(
                 f"refusing to fetch outside {' and '.join(self.allowed)}: {url}",
                 url=url,
@@ -133,25 +165,44 @@ class EdgarClient:
             )
         return path + (f"?{parts.query}" if parts.query else "")
 
+    def _allowed(self, path: str) -> bool:
+        return any(
+            path.startswith(prefix)
+            if prefix.endswith("/")
+            else path == prefix or path.startswith(prefix + "/")
+            for prefix in self.allowed
+        )
+
     def get(self, path_or_url: str, *, max_bytes: int | None = None) -> Response:
-        """GET a path on the EDGAR host, retrying transient failures with backoff."""
-        path = self.check_url(path_or_url)
-        url = self.url_for(path)
+        """GET a path on the EDGAR host, retrying transient failures with backoff.
+
+        Redirects are followed only within the allowed paths of our host, and each hop
+        counts against the rate limit like any request.
+        """
+        url = self.url_for(self.check_url(path_or_url))
         limit = max_bytes or self.max_bytes
         attempt = 0
+        hops = 0
         while True:
             self._check_blocked(url)
             self.limiter.wait()
             self.request_count += 1
             try:
                 resp = self._get_once(url, limit)
-            except requests.RequestException as exc:
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
                 error = FetchError(f"EDGAR request failed: {type(exc).__name__} for {url}", url=url)
                 delay = self._backoff(attempt)
             else:
                 if resp.status == 403 or self._is_block_page(resp):
-                    self._block(url, resp.status)
-                if resp.status < 400 or resp.status == 304:
+                    self._block(url, resp.status, self.cooldown)
+                location = resp.headers.get("location")
+                if resp.status in REDIRECT_STATUSES and location:
+                    hops += 1
+                    if hops > MAX_REDIRECTS:
+                        raise FetchError(f"too many redirects for {url}", url=url)
+                    url = self.url_for(self.check_url(urljoin(url, location)))
+                    continue
+                if resp.status < 400:
                     return resp
                 if resp.status not in RETRY_STATUSES:
                     raise FetchError(
@@ -163,11 +214,11 @@ class EdgarClient:
                 error = FetchError(
                     f"EDGAR answered {resp.status} for {url}", url=url, status=resp.status
                 )
-                delay = self._retry_after(resp) or self._backoff(attempt)
-                if delay > self.max_retry_after:
-                    # A long Retry-After is SEC asking us to go away: treat it as a block.
-                    self.blocked_until = self._clock() + delay
-                    raise error
+                retry_after = self._retry_after(resp)
+                if retry_after is not None and retry_after > self.max_retry_after:
+                    # A long Retry-After is SEC asking us to go away: pause everything.
+                    self._block(url, resp.status, min(retry_after, max(self.cooldown, 3600.0)))
+                delay = self._backoff(attempt) if retry_after is None else retry_after
             attempt += 1
             if attempt > self.retries:
                 raise error
@@ -176,17 +227,25 @@ class EdgarClient:
 
     def _get_once(self, url: str, limit: int) -> Response:
         with self.session.get(
-            url, timeout=(min(5.0, self.timeout), self.timeout), stream=True
+            url,
+            timeout=(min(5.0, self.timeout), self.timeout),
+            stream=True,
+            allow_redirects=False,
         ) as r:
+            deadline = time.monotonic() + self.total_timeout
             chunks: list[bytes] = []
             size = 0
             truncated = False
-            for chunk in r.iter_content(chunk_size=65536):
+            for chunk in _chunks(r):
                 chunks.append(chunk)
                 size += len(chunk)
                 if size > limit:
                     truncated = True
                     break
+                if time.monotonic() > deadline:
+                    raise requests.exceptions.ReadTimeout(
+                        f"response not complete after {self.total_timeout:.0f}s"
+                    )
             body = b"".join(chunks)[:limit]
             return Response(
                 url=url,
@@ -202,17 +261,17 @@ class EdgarClient:
         head = resp.content[:20000]
         return any(marker in head for marker in BLOCK_MARKERS)
 
-    def _block(self, url: str, status: int) -> None:
-        self.blocked_until = self._clock() + self.cooldown
+    def _block(self, url: str, status: int, pause: float) -> None:
+        self.blocked_until = max(self.blocked_until, self._clock() + pause)
         log.warning(
             "SEC refused our requests (status %d at %s); pausing all EDGAR requests "
             "for %.0fs as SEC asks",
             status,
             url,
-            self.cooldown,
+            pause,
         )
         raise EdgarBlocked(
-            f"SEC blocked requests (status {status}); cooling down for {self.cooldown:.0f}s",
+            f"SEC blocked requests (status {status}); cooling down for {pause:.0f}s",
             url=url,
             status=status,
         )
@@ -226,13 +285,31 @@ class EdgarClient:
             )
 
     def _retry_after(self, resp: Response) -> float | None:
-        value = resp.headers.get("retry-after")
+        """Retry-After in seconds (a number or an HTTP date), or None when absent or unusable."""
+        value = resp.headers.get("retry-after", "").strip()
         if not value:
             return None
         try:
-            return max(0.0, float(value))
+            seconds = float(value)
         except ValueError:
-            return None
+            try:
+                seconds = parsedate_to_datetime(value).timestamp() - time.time()
+            except (TypeError, ValueError, IndexError, OverflowError):
+                return None
+        return max(0.0, seconds) if math.isfinite(seconds) else None
 
     def _backoff(self, attempt: int) -> float:
         return float(self.backoff * (2**attempt) * (1 + random.random() * 0.25))
+
+
+def _chunks(r: requests.Response) -> Iterator[bytes]:
+    """The decoded body in pieces as they arrive (read1 returns what one read gives)."""
+    read1 = getattr(r.raw, "read1", None)
+    if read1 is None:  # urllib3 < 2
+        yield from r.iter_content(chunk_size=65536)
+        return
+    while True:
+        data = read1(65536, decode_content=True)
+        if not data:
+            return
+        yield data

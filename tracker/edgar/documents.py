@@ -37,7 +37,7 @@ def folder(filing: Filing) -> str:
 
 def index_page_url(client: EdgarClient, filing: Filing) -> str:
     """The -index.htm page people open; the feed's link when it is on our host."""
-    if filing.index_url.startswith(client.base_url):
+    if filing.index_url.startswith(client.base_url + "/"):
         return filing.index_url
     return client.url_for(f"{folder(filing)}/{filing.accession}-index.htm")
 
@@ -101,7 +101,16 @@ def fetch_documents(client: EdgarClient, filing: Filing) -> list[Document]:
     documents = []
     for name, doc_type in chosen:
         url = client.url_for(f"{base}/{name}")
-        resp = client.get(url)
+        try:
+            resp = client.get(url)
+        except FetchError as exc:
+            if exc.status != 404:
+                raise
+            # index.json lists it, so it is on its way (EDGAR publishes a folder's files
+            # over a few moments): worth another try next cycle.
+            raise FetchError(
+                f"{filing.accession}: {name} is listed but not there yet", url=url, status=404
+            ) from exc
         try:
             text = to_text(decode(resp.content))
         except NotText:
@@ -122,7 +131,10 @@ def fetch_documents(client: EdgarClient, filing: Filing) -> list[Document]:
 def _from_submission(client: EdgarClient, filing: Filing) -> list[Document]:
     url = client.url_for(f"/Archives/edgar/data/{filing.cik}/{filing.accession}.txt")
     resp = client.get(url)
-    text = decode(resp.content)
+    try:
+        text = decode(resp.content)
+    except NotText as exc:
+        raise FetchError(f"{url} is not text: {exc}", url=url, retryable=False) from exc
     if not is_submission(text):
         return [
             Document(
@@ -138,6 +150,8 @@ def _from_submission(client: EdgarClient, filing: Filing) -> list[Document]:
         )
         for d in split_submission(text)
     ]
+    if not docs:
+        raise FetchError(f"{url} holds no text documents", url=url, retryable=False)
     keep = [d for d in docs if d.doc_type == docs[0].doc_type or d.doc_type.startswith("EX-99")]
     return keep[:MAX_DOCUMENTS]
 

@@ -40,7 +40,7 @@ class FeedPage:
 def company_feed_path(cik: int, count: int = 40, start: int = 0) -> str:
     query = {
         "action": "getcompany",
-        "CIK": f"{cik:010d}",
+        "CIK": str(cik),  # as the contract writes it; EDGAR takes it with or without zeros
         "type": "",
         "dateb": "",
         "owner": "include",

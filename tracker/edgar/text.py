@@ -13,7 +13,7 @@ from dataclasses import dataclass
 BINARY_TYPES = ("GRAPHIC", "ZIP", "EXCEL", "PDF", "XML", "JSON", "EX-101", "XBRL", "JPG", "GIF")
 _HTML_RE = re.compile(rb"<(html|body|div|p|table|font|span|br)\b", re.I)
 _BLOCK_END_RE = re.compile(
-    r"(</(?:p|div|tr|li|h[1-6]|table|center|blockquote|pre|dt|dd|title)\s*>|<br\s*/?>|<hr\b[^>]*>)",
+    r"(</(?:p|div|tr|li|h[1-6]|table|center|blockquote|pre|dt|dd|title)\s*>|<br\s*/?>|<hr\b[^<>]*>)",
     re.I,
 )
 _CELL_END_RE = re.compile(r"</t[dh]\s*>", re.I)
@@ -23,6 +23,16 @@ _TEXT_RE = re.compile(r"<TEXT>(.*?)(?:</TEXT>|\Z)", re.S | re.I)
 _UUENCODE_RE = re.compile(r"^begin [0-7]{3} \S+", re.M)
 _SPACES_RE = re.compile(r"[ \t\f\v\xa0\u2002\u2003\u2009\u200b]+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_TAG_SCAN_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_.-]*)")
+# Void elements, and elements that close an open one of their kind: they never nest deep.
+_VOID = ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param")
+_FLAT = ("source", "track", "wbr", "p", "li", "tr", "td", "th", "dt", "dd", "option")
+_VOID_OR_FLAT = frozenset((*_VOID, *_FLAT))
+# Work the HTML parser may do on nesting, in units of (open element x tag): lexbor walks the
+# stack of open elements for many tags, so 50,000 nested <div>s cost seconds, 500,000 hours.
+_NESTING_BUDGET = 100_000_000
+_DROP_RE = re.compile(r"<(script|style|noscript|title|ix:header)\b|<!--", re.I)
+_ANY_TAG_RE = re.compile(r"<[^<>]*>")
 
 
 class NotText(ValueError):
@@ -44,7 +54,7 @@ def decode(raw: bytes) -> str:
     if b"\x00" in raw[:8192]:
         raise NotText("binary content (NUL bytes)")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
     return _CONTROL_RE.sub(" ", text)
@@ -99,15 +109,52 @@ def html_to_text(markup: str) -> str:
 
     marked = _BLOCK_END_RE.sub(lambda m: "\n\n" + m.group(1), markup)
     marked = _CELL_END_RE.sub(lambda m: " " + m.group(0), marked)
+    if _too_deep(marked):
+        return _normalise(html.unescape(_ANY_TAG_RE.sub("", _drop_hidden(marked))))
     tree = LexborHTMLParser(marked)
     for selector in ("script", "style", "head", "ix\\:header", "noscript"):
         for node in tree.css(selector):
             node.decompose()
-    for node in tree.css("[style*='display:none'], [style*='display: none']"):
+    for node in tree.css("[style*='display:none' i], [style*='display: none' i]"):
         node.decompose()
     root = tree.body or tree.root
+    # The parser has already decoded entities; unescaping again would turn "&amp;lt;" into "<".
     text = root.text(separator="", deep=True) if root is not None else ""
-    return _normalise(html.unescape(text))
+    return _normalise(text)
+
+
+def _too_deep(markup: str) -> bool:
+    """Whether the nesting would make the HTML parser take quadratic time."""
+    if markup.count("<") ** 2 // 2 <= _NESTING_BUDGET:
+        return False
+    depth = 0
+    work = 0
+    for close, name in _TAG_SCAN_RE.findall(markup):
+        if name.lower() in _VOID_OR_FLAT:
+            continue
+        depth = max(0, depth - 1) if close else depth + 1
+        work += depth
+        if work > _NESTING_BUDGET:
+            return True
+    return False
+
+
+def _drop_hidden(markup: str) -> str:
+    """Markup without scripts, styles, comments and the iXBRL header, in linear time."""
+    lower = markup.lower()
+    parts = []
+    pos = 0
+    while m := _DROP_RE.search(markup, pos):
+        parts.append(markup[pos : m.start()])
+        end_tag = "-->" if m.group(1) is None else f"</{m.group(1).lower()}"
+        end = lower.find(end_tag, m.end())
+        if end < 0:  # unclosed: keep the rest, its tags are stripped anyway
+            pos = m.end()
+            continue
+        close = markup.find(">", end)
+        pos = len(markup) if close < 0 else close + 1
+    parts.append(markup[pos:])
+    return "".join(parts)
 
 
 def plain_to_text(text: str) -> str:

@@ -117,7 +117,9 @@ class FakeEdgar:
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._thread is not None:  # shutdown() waits forever for a loop never started
+            self._server.shutdown()
+            self._thread = None
         self._server.server_close()
 
     def __enter__(self) -> FakeEdgar:
@@ -370,6 +372,12 @@ class FakeEdgar:
     # -- HTTP ----------------------------------------------------------------------------------
 
     def route(self, path: str, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
+        try:
+            return self._route(path, query)
+        except ValueError:  # start=abc, count=-: EDGAR answers such queries with an error page
+            return 400, b"<html>Invalid parameter</html>", "text/html"
+
+    def _route(self, path: str, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
         if path == "/cgi-bin/browse-edgar":
             action = query.get("action", [""])[0]
             if action == "getcompany":
@@ -484,13 +492,13 @@ class FakeEdgar:
                 headers: dict[str, str] | None = None,
                 truncate: bool = False,
             ) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.end_headers()
-                try:
+                try:  # the client may have gone (it timed out): nothing to answer then
+                    self.send_response(status)
+                    self.send_header("Content-Type", kind)
+                    self.send_header("Content-Length", str(len(body)))
+                    for k, v in (headers or {}).items():
+                        self.send_header(k, v)
+                    self.end_headers()
                     self.wfile.write(body[: len(body) // 2] if truncate else body)
                     if truncate:
                         self.wfile.flush()

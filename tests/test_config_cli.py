@@ -171,8 +171,9 @@ def test_status_and_timeline_json(
             1111111,
             "0000950123-24-000002",
             release=(
-                "Acme Bio plans to submit a new drug application for Zelvora in the second half of "
-                "2024. The company expects its cash to fund operations into the third quarter of 2025."
+                "Acme Bio plans to submit a new drug application for Zelvora in the second "
+                "half of 2024. The company expects its cash to fund operations into the third "
+                "quarter of 2025."
             ),
         )
     )

@@ -96,13 +96,14 @@ def write_config(
     companies: str = "",
     extra_edgar: str = "",
     extra: str = "",
+    interval: float = 1,
 ) -> Path:
     path.write_text(
         textwrap.dedent(f"""\
         [edgar]
         user_agent = "Tracker Tests tests@example.com"
         base_url = "{edgar_url}"
-        poll_interval_seconds = 1
+        poll_interval_seconds = {interval}
         {extra_edgar}
 
         [slack]

@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ACME, make_filing, write_config
 
 from tracker.cli import main
 from tracker.config import load_config, parse_config
 from tracker.errors import ConfigError
 from tracker.fakes.edgar import FakeEdgar
+
+from conftest import ACME, make_filing, write_config
 
 GOOD = """\
 [edgar]

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ACME, TOKEN, make_filing, write_config
 from tracker.fakes.edgar import FakeEdgar
 from tracker.fakes.slack import FakeSlack
 from tracker.state import State
+
+from conftest import ACME, TOKEN, make_filing, write_config
 
 
 def wait_until(check: Callable[[], bool], timeout: float = 15.0, what: str = "") -> None:

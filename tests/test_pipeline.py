@@ -6,7 +6,6 @@ import html
 from pathlib import Path
 
 import pytest
-from conftest import ACME, TOKEN, make_filing, write_config
 
 from tracker.config import load_config
 from tracker.edgar.client import EdgarClient
@@ -15,6 +14,8 @@ from tracker.fakes.slack import FakeSlack
 from tracker.notify.sinks import ConsoleSink, SlackSink
 from tracker.pipeline import Poller
 from tracker.state import State
+
+from conftest import ACME, TOKEN, make_filing, write_config
 
 CIK = 1111111
 

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 from typing import Any
 
 import pytest
 
 from tracker.edgar.client import EdgarClient, RateLimiter
 from tracker.errors import EdgarBlocked, FetchError
-from tracker.fakes.edgar import BLOCK_PAGE, FakeDocument, FakeEdgar, FakeFiling
+from tracker.fakes.edgar import FakeDocument, FakeEdgar, FakeFiling
 
 UA = "Tracker Tests ops@example.com"
 CIK = 815508
@@ -127,7 +127,7 @@ def test_rate_limiter_spaces_request_starts(rate: float) -> None:
     for _ in range(3 * int(rate) + 2):
         limiter.wait()
         starts.append(clock())
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in pairwise(starts)]
     assert min(gaps) >= 1.0 / rate
     # Never more than `rate` starts in any one-second window.
     assert all(starts[i + int(rate)] - starts[i] > 1.0 for i in range(len(starts) - int(rate)))
@@ -164,7 +164,7 @@ def test_rate_limiter_spaces_starts_across_threads() -> None:
         t.join()
     starts = sorted([clock(), *starts])  # the very first wait() did not sleep
     assert len(starts) == 40
-    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.1
+    assert min(b - a for a, b in pairwise(starts)) >= 0.1
 
 
 @pytest.mark.parametrize("rate", [0.0, -1.0], ids=["zero", "negative"])
@@ -252,7 +252,7 @@ def test_429_without_retry_after_backs_off_exponentially(
 
 @pytest.mark.parametrize(
     "retry_after",
-    ["120", format_datetime(datetime.now(timezone.utc) + timedelta(days=1), usegmt=True)],
+    ["120", format_datetime(datetime.now(UTC) + timedelta(days=1), usegmt=True)],
     ids=["seconds", "http-date"],
 )
 def test_long_retry_after_gives_up_at_once_and_pauses_everything(
@@ -278,8 +278,8 @@ def test_unusable_retry_after_never_blocks_forever(
     edgar.fail("d8k.htm", 429, headers={"Retry-After": retry_after})
     client = make_client(edgar.base_url, clock)
     assert client.get(DOC).status == 200
-    assert len(clock.sleeps) == 1
-    assert 0.0 <= clock.sleeps[0] <= 1.0
+    assert client.blocked_until == 0.0
+    assert 0.0 <= sum(clock.sleeps) <= 1.0
 
 
 # -- SEC blocks ------------------------------------------------------------------------------
@@ -343,7 +343,6 @@ def test_whole_site_block_with_status_200(edgar: FakeEdgar, clock: FakeClock) ->
     client = make_client(edgar.base_url, clock)
     with pytest.raises(EdgarBlocked):
         client.get(FEED)
-    assert BLOCK_PAGE  # the fake's own page is what was served
     assert len(edgar.requests) == 1
 
 

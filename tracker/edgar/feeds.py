@@ -85,7 +85,7 @@ def parse_company_feed(content: bytes, cik: int) -> FeedPage:
     parsed = _parse(content, f"company feed {cik}")
     name = str(parsed.feed.get("conformed-name", "")).strip()
     filings = []
-    for entry in parsed.entries:
+    for entry in _complete(parsed):
         accession = entry.get("accession-number") or _accession_from(entry.get("id", ""))
         if not accession or not ACCESSION_RE.fullmatch(accession.strip()):
             continue
@@ -109,11 +109,15 @@ def parse_company_feed(content: bytes, cik: int) -> FeedPage:
     return FeedPage(tuple(filings), name, has_next)
 
 
-def parse_latest_feed(content: bytes) -> FeedPage:
-    """Parse a getcurrent page; one entry per (filing x entity), so CIKs repeat."""
+def parse_latest_feed(content: bytes, count: int = 100) -> FeedPage:
+    """Parse a getcurrent page; one entry per (filing x entity), so CIKs repeat.
+
+    The feed has no next link: a further page exists when this one is full (`count` is
+    what was asked for) and it held filings we could read.
+    """
     parsed = _parse(content, "latest-filings feed")
     filings = []
-    for entry in parsed.entries:
+    for entry in _complete(parsed):
         title = html.unescape(entry.get("title", ""))
         m = _CURRENT_TITLE_RE.match(title)
         summary = html.unescape(entry.get("summary", ""))
@@ -134,7 +138,19 @@ def parse_latest_feed(content: bytes) -> FeedPage:
                 accepted=entry.get("updated", ""),
             )
         )
-    return FeedPage(tuple(filings), "", bool(parsed.entries))
+    return FeedPage(tuple(filings), "", bool(filings) and len(parsed.entries) >= count)
+
+
+def _complete(parsed: feedparser.FeedParserDict) -> list[feedparser.FeedParserDict]:
+    """The entries, less one cut short when the body was (EDGAR writes <updated> late in each).
+
+    A truncated body still parses; its last entry would then lack items or dates, and since
+    a filing is seen once, it would stay that way.
+    """
+    entries = list(parsed.entries)
+    if parsed.get("bozo"):
+        return [e for e in entries if e.get("updated")]
+    return entries
 
 
 def parse_items_desc(text: str) -> tuple[str, ...]:

@@ -32,8 +32,7 @@ from tracker.fakes.slack import FakeSlack
 TOKEN = "xoxb-crash-test-token"
 COMPANIES = {1000001: "#alpha", 1000002: "#beta", 1000003: "#gamma"}
 RELEASES = [
-    "The company announced its financial results for the third quarter. Net loss was $3.1 "
-    "million.",
+    "The company announced its financial results for the third quarter. Net loss was $3.1 million.",
     "The company announced that the FDA accepted its new drug application for review.",
     "The company is reducing its workforce by 20 percent to extend its cash runway.",
     "The company closed a registered direct offering with gross proceeds of $12.0 million.",
@@ -51,14 +50,18 @@ class CrashReport:
     seconds: float
 
     def line(self) -> str:
-        return (f"crash run: {self.kills} kills survived, {self.filings} filings, "
-                f"{self.messages} messages, {self.doubled} duplicates, {self.lost} losses, "
-                f"{self.corrupt_state_files} corrupt state files, {self.seconds:.0f}s")
+        return (
+            f"crash run: {self.kills} kills survived, {self.filings} filings, "
+            f"{self.messages} messages, {self.doubled} duplicates, {self.lost} losses, "
+            f"{self.corrupt_state_files} corrupt state files, {self.seconds:.0f}s"
+        )
 
 
 def _config(path: Path, edgar: FakeEdgar, slack: FakeSlack) -> None:
-    companies = "".join(f'\n[[companies]]\ncik = {cik}\nchannel = "{channel}"\n'
-                        for cik, channel in COMPANIES.items())
+    companies = "".join(
+        f'\n[[companies]]\ncik = {cik}\nchannel = "{channel}"\n'
+        for cik, channel in COMPANIES.items()
+    )
     path.write_text(f"""[edgar]
 user_agent = "Crash Test crash@example.com"
 base_url = "{edgar.base_url}"
@@ -70,8 +73,9 @@ default_channel = "#filings"
 {companies}""")
 
 
-def _publisher(edgar: FakeEdgar, stop: threading.Event, rng: random.Random,
-               every: float) -> list[str]:
+def _publisher(
+    edgar: FakeEdgar, stop: threading.Event, rng: random.Random, every: float
+) -> list[str]:
     published: list[str] = []
 
     def run() -> None:
@@ -82,15 +86,30 @@ def _publisher(edgar: FakeEdgar, stop: threading.Event, rng: random.Random,
             cik = rng.choice(list(COMPANIES))
             accession = f"0000990000-24-{n:06d}"
             text = rng.choice(RELEASES)
-            edgar.add(FakeFiling(
-                cik=cik, company=f"COMPANY {cik}", accession=accession, form="8-K",
-                filed=day + timedelta(days=n // 50), items=("8.01",),
-                accepted=f"{day + timedelta(days=n // 50)}T09:{(n // 60) % 60:02d}:{n % 60:02d}"
-                         "-05:00",
-                documents=[FakeDocument(f"d{n}.htm", "8-K",
-                                        b"<html><body><p>Item 8.01 Other Events</p></body></html>"),
-                           FakeDocument(f"d{n}ex991.htm", "EX-99.1",
-                                        f"<html><body><p>{text}</p></body></html>".encode())]))
+            edgar.add(
+                FakeFiling(
+                    cik=cik,
+                    company=f"COMPANY {cik}",
+                    accession=accession,
+                    form="8-K",
+                    filed=day + timedelta(days=n // 50),
+                    items=("8.01",),
+                    accepted=f"{day + timedelta(days=n // 50)}T09:{(n // 60) % 60:02d}:{n % 60:02d}"
+                    "-05:00",
+                    documents=[
+                        FakeDocument(
+                            f"d{n}.htm",
+                            "8-K",
+                            b"<html><body><p>Item 8.01 Other Events</p></body></html>",
+                        ),
+                        FakeDocument(
+                            f"d{n}ex991.htm",
+                            "EX-99.1",
+                            f"<html><body><p>{text}</p></body></html>".encode(),
+                        ),
+                    ],
+                )
+            )
             published.append(accession)
 
     threading.Thread(target=run, daemon=True).start()
@@ -99,9 +118,12 @@ def _publisher(edgar: FakeEdgar, stop: threading.Event, rng: random.Random,
 
 def _start(cfg: Path, state: Path, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", "tracker", "--config", str(cfg), "--state",
-                             str(state), "-q", "run"], stdout=subprocess.DEVNULL,
-                            stderr=log.open("ab"), env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tracker", "--config", str(cfg), "--state", str(state), "-q", "run"],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("ab"),
+        env=env,
+    )
 
 
 def _corrupt_files(state: Path) -> int:
@@ -114,18 +136,39 @@ def _corrupt_files(state: Path) -> int:
     return bad
 
 
-def run_crash(kills: int, seed: int = 1, every: float = 0.25, min_life: float = 0.2,
-              max_life: float = 2.5, quiet: bool = False) -> CrashReport:
+def run_crash(
+    kills: int,
+    seed: int = 1,
+    every: float = 0.25,
+    min_life: float = 0.2,
+    max_life: float = 2.5,
+    quiet: bool = False,
+) -> CrashReport:
     rng = random.Random(seed)
     started = time.monotonic()
-    with FakeEdgar() as edgar, FakeSlack(token=TOKEN) as slack, \
-            tempfile.TemporaryDirectory(prefix="tracker-crash-") as tmp:
+    with (
+        FakeEdgar() as edgar,
+        FakeSlack(token=TOKEN) as slack,
+        tempfile.TemporaryDirectory(prefix="tracker-crash-") as tmp,
+    ):
         cfg, state, log = Path(tmp) / "watch.toml", Path(tmp) / "state", Path(tmp) / "log"
         _config(cfg, edgar, slack)
         # The baseline first, unharmed: filings that exist before it are not news.
-        subprocess.run([sys.executable, "-m", "tracker", "--config", str(cfg), "--state",
-                        str(state), "-q", "poll"], check=True,
-                       env={**os.environ, "SLACK_BOT_TOKEN": TOKEN})
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tracker",
+                "--config",
+                str(cfg),
+                "--state",
+                str(state),
+                "-q",
+                "poll",
+            ],
+            check=True,
+            env={**os.environ, "SLACK_BOT_TOKEN": TOKEN},
+        )
         stop = threading.Event()
         published = _publisher(edgar, stop, rng, every)
         corrupt = 0
@@ -136,28 +179,38 @@ def run_crash(kills: int, seed: int = 1, every: float = 0.25, min_life: float = 
             proc.wait()
             corrupt += _corrupt_files(state)
             if not quiet and (i + 1) % 20 == 0:
-                print(f"  {i + 1} kills, {len(published)} filings, "
-                      f"{len(slack.messages())} messages", flush=True)
+                print(
+                    f"  {i + 1} kills, {len(published)} filings, {len(slack.messages())} messages",
+                    flush=True,
+                )
         stop.set()
         time.sleep(every)
         expected = {(acc, COMPANIES[int_cik(edgar, acc)]) for acc in list(published)}
         proc = _start(cfg, state, log)
         deadline = time.monotonic() + 60 + len(expected) * 0.05
         while time.monotonic() < deadline:
-            got = {(m["metadata"]["event_payload"]["accession"], m["channel"])
-                   for m in slack.messages()}
+            got = {
+                (m["metadata"]["event_payload"]["accession"], m["channel"])
+                for m in slack.messages()
+            }
             if expected <= got:
                 break
             time.sleep(0.2)
         time.sleep(1.5)  # one more cycle: anything doubled late would show now
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
-        counts = Counter((m["metadata"]["event_payload"]["accession"], m["channel"])
-                         for m in slack.messages())
+        counts = Counter(
+            (m["metadata"]["event_payload"]["accession"], m["channel"]) for m in slack.messages()
+        )
         return CrashReport(
-            kills=kills, filings=len(expected), messages=sum(counts.values()),
-            lost=len(expected - set(counts)), doubled=sum(c - 1 for c in counts.values() if c > 1),
-            corrupt_state_files=corrupt, seconds=time.monotonic() - started)
+            kills=kills,
+            filings=len(expected),
+            messages=sum(counts.values()),
+            lost=len(expected - set(counts)),
+            doubled=sum(c - 1 for c in counts.values() if c > 1),
+            corrupt_state_files=corrupt,
+            seconds=time.monotonic() - started,
+        )
 
 
 def int_cik(edgar: FakeEdgar, accession: str) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
 
-from crash import run_crash  # noqa: E402
+from crash import run_crash
 
 
 def test_kills_lose_nothing_and_double_nothing() -> None:

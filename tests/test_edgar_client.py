@@ -142,6 +142,24 @@ def test_rate_limiter_does_not_sleep_when_the_caller_is_already_slow() -> None:
     assert clock.sleeps == []
 
 
+def test_rate_limiter_counts_the_window_from_when_a_slow_request_finished() -> None:
+    # SEC counts arrivals: a first request slowed by a new connection arrives late, so
+    # the eleventh may not start until a second after the first one was answered.
+    clock = FakeClock()
+    limiter = RateLimiter(10, clock=clock, sleep=clock.sleep)
+    starts: list[float] = []
+    finishes: list[float] = []
+    for i in range(12):
+        slot = limiter.wait()
+        starts.append(clock())
+        if i == 0:
+            clock.advance(0.5)
+        limiter.done(slot)
+        finishes.append(clock())
+    assert starts[10] >= finishes[0] + 1.0
+    assert starts[11] >= finishes[1] + 1.0
+
+
 def test_rate_limiter_spaces_starts_across_threads() -> None:
     clock = FakeClock()  # never advances: each thread's start is now + what it was told to sleep
     starts: list[float] = []

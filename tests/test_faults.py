@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ACME, TOKEN, make_filing, write_config
 from tracker.cli import main
 from tracker.errors import StateError
 from tracker.fakes.edgar import FakeEdgar
 from tracker.fakes.slack import FakeSlack
 from tracker.state import State, atomic_write
+
+from conftest import ACME, TOKEN, make_filing, write_config
 
 CIK = 1111111
 
@@ -23,13 +24,13 @@ def _poll(cfg: Path, state: Path) -> int:
     return main(["--config", str(cfg), "--state", str(state), "poll"])
 
 
-def test_corrupt_company_state_is_set_aside_and_rebaselined(tmp_path: Path, edgar: FakeEdgar,
-                                                            slack: FakeSlack,
-                                                            monkeypatch: pytest.MonkeyPatch
-                                                            ) -> None:
+def test_corrupt_company_state_is_set_aside_and_rebaselined(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
-    cfg = write_config(tmp_path / "w.toml", edgar.base_url, slack_url=slack.base_url,
-                       companies=ACME)
+    cfg = write_config(
+        tmp_path / "w.toml", edgar.base_url, slack_url=slack.base_url, companies=ACME
+    )
     state = tmp_path / "state"
     edgar.add(make_filing(CIK, "0000950123-24-000001", filed="2024-01-01"))
     assert _poll(cfg, state) == 0
@@ -46,8 +47,9 @@ def test_corrupt_company_state_is_set_aside_and_rebaselined(tmp_path: Path, edga
     assert len(slack.messages()) == 1
 
 
-def test_unwritable_state_is_a_clear_error(tmp_path: Path, edgar: FakeEdgar,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_unwritable_state_is_a_clear_error(
+    tmp_path: Path, edgar: FakeEdgar, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg = write_config(tmp_path / "w.toml", edgar.base_url, companies=ACME)
     state = tmp_path / "state"
     state.mkdir()
@@ -57,8 +59,9 @@ def test_unwritable_state_is_a_clear_error(tmp_path: Path, edgar: FakeEdgar,
     assert "state" in err and "Traceback" not in err
 
 
-def test_disk_full_leaves_the_last_good_state(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_disk_full_leaves_the_last_good_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "outbox.json"
     atomic_write(target, b'{"good": 1}')
 
@@ -79,12 +82,17 @@ def test_stale_temporary_files_are_removed_at_start(tmp_path: Path) -> None:
     assert list((tmp_path / "companies").iterdir()) == []
 
 
-def test_token_never_leaks(tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack,
-                           monkeypatch: pytest.MonkeyPatch,
-                           capfd: pytest.CaptureFixture[str]) -> None:
+def test_token_never_leaks(
+    tmp_path: Path,
+    edgar: FakeEdgar,
+    slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
-    cfg = write_config(tmp_path / "w.toml", edgar.base_url, slack_url=slack.base_url,
-                       companies=ACME)
+    cfg = write_config(
+        tmp_path / "w.toml", edgar.base_url, slack_url=slack.base_url, companies=ACME
+    )
     state = tmp_path / "state"
     base = ["--config", str(cfg), "--state", str(state), "-v"]
     main([*base, "poll"])
@@ -113,9 +121,9 @@ def test_token_never_leaks(tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack,
     assert TOKEN not in capfd.readouterr().err
 
 
-def test_webhook_sink_posts_and_keeps_failures(tmp_path: Path, edgar: FakeEdgar,
-                                               slack: FakeSlack,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_webhook_sink_posts_and_keeps_failures(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
     monkeypatch.setenv("SLACK_WEBHOOK_URL", slack.webhook_url)
     cfg = write_config(tmp_path / "w.toml", edgar.base_url, companies=ACME)
@@ -131,11 +139,13 @@ def test_webhook_sink_posts_and_keeps_failures(tmp_path: Path, edgar: FakeEdgar,
     assert msg["channel"] == "#filings" and "Acme Bio" in msg["text"]
 
 
-def test_test_alert_is_clearly_marked(tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_test_alert_is_clearly_marked(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
-    cfg = write_config(tmp_path / "w.toml", edgar.base_url, slack_url=slack.base_url,
-                       companies=ACME)
+    cfg = write_config(
+        tmp_path / "w.toml", edgar.base_url, slack_url=slack.base_url, companies=ACME
+    )
     assert main(["--config", str(cfg), "test-alert", "--channel", "#acme"]) == 0
     [msg] = slack.messages("#acme")
     assert msg["text"].startswith("[TEST]")
@@ -143,12 +153,16 @@ def test_test_alert_is_clearly_marked(tmp_path: Path, edgar: FakeEdgar, slack: F
     assert json.dumps(msg["metadata"])
 
 
-def test_test_alert_to_a_missing_channel_says_so(tmp_path: Path, edgar: FakeEdgar,
-                                                 monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_test_alert_to_a_missing_channel_says_so(
+    tmp_path: Path,
+    edgar: FakeEdgar,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
     with FakeSlack(token=TOKEN, channels={"#filings"}) as slack:
-        cfg = write_config(tmp_path / "w.toml", edgar.base_url, slack_url=slack.base_url,
-                           companies=ACME)
+        cfg = write_config(
+            tmp_path / "w.toml", edgar.base_url, slack_url=slack.base_url, companies=ACME
+        )
         assert main(["--config", str(cfg), "test-alert", "--channel", "#nowhere"]) == 1
     assert "#nowhere not found" in capsys.readouterr().err

@@ -316,6 +316,8 @@ NOT_FEEDS: list[tuple[str, Callable[[], bytes]]] = [
     ("json", lambda: b'{"directory": {"item": []}}'),
     ("nul-bytes", lambda: b"\x00\x01\x02" * 100),
     ("xml-not-atom", lambda: b"<?xml version='1.0'?><Error><Code>NoSuchKey</Code></Error>"),
+    # feedparser raised ValueError ("embedded null character") on this one (found by hypothesis)
+    ("nul-in-encoding", lambda: sample(AAPL).replace(b'encoding="ISO', b'encoding="\x00SO', 1)),
 ]
 
 

@@ -1,27 +1,85 @@
 """The milestone ledger: what each company said it would do, and what changed.
 
-From each filing we read milestone statements (product, kind, status, target
-date, sentence), keep them per company, and diff a new filing against the
-latest statement of each (product, kind). Cash runway and financing needs are
-tracked the same way. Everything here is pure: the pipeline stores the entries.
+From each filing we read milestone statements (product, kind, status, target date,
+sentence), keep them per company, and diff a new filing against the latest statement
+of each (product, kind). Cash runway and financing needs are tracked the same way.
+Everything here is pure: the pipeline stores the entries (extract -> diff -> merge).
 
-Sensible readings of hard cases, documented in the README:
-- several statements of one milestone in one filing: the most severe status wins
-  (abandoned > delayed > at risk > planned > achieved), then the most precise date;
-- dates without a year take the filing's year; "by year end" and "in the second
-  half" are read relative to the filing date;
-- a product renamed with "formerly known as" keeps its history.
+How a sentence becomes a statement
+- The sentence is cut into clauses (at ";", ", and", ", while", " and expects"...),
+  so "the FDA approved X, and the company plans to launch" is two things. Each kind's
+  pattern (KINDS, most specific first) may match once per sentence; a match that
+  overlaps a more specific kind's match is left to that kind.
+- Status comes from the match's own clause: hypothetical wording ("if", "could",
+  "may", "no assurance") makes no statement at all; then abandoned ("discontinue",
+  "cancelled", "no longer plans to"), at risk ("may not", "unlikely to"), delayed
+  ("postponed", "extended the PDUFA date", "rather than by year end"), unless the
+  clause reaffirms ("remains", "does not expect ... to change"). Otherwise the nearer
+  of a kind-specific achievement verb ("approved", "first patient dosed", "lifted")
+  and a planning verb ("plans", "expects", "will") decides achieved or planned.
+- Events that happen to a company (a complete response letter, a clinical hold) only
+  count when the clause says they happened; a development program only when it is
+  discontinued.
+- Precision over recall: a plan with neither a date nor an explicit intention verb
+  ("works to achieve FDA approval"), an at-risk statement without a date, a purpose
+  ("seeking approval") and a statement about no product are not recorded as news.
+
+Hard cases
+- Contradictions: several statements of one milestone in one filing are merged. The
+  cautious reading wins: abandoned > delayed > at risk > achieved > planned (what was
+  done outranks a stale plan); among equals the later date wins, then the more precise
+  one ("by June 30, 2004" over "June 2004"). When two dates of equal standing do not
+  overlap, the change's summary says what else the filing says.
+- Dates without years take the filing's year; for a plan, a month or quarter already
+  past at filing rolls to the next year ("in January", said in November, is next
+  January). The alert shows the inferred year ("June 2003").
+- Relative dates ("by year end", "later this year", "in the current quarter", "the
+  first quarter of next year") are read against the filing date and shown with what
+  they were read as ("later this year (2024)").
+- Target dates compare as ranges: a date inside the old one ("by the end of 2022"
+  after "the second half of 2022") or a vaguer restatement is no change; a later end
+  is a slip, an earlier one a move. Dates the sentence marks as old ("previously
+  scheduled for", "rather than", "from ... to") are not taken as the new target.
+- Renames: "Zelvora (formerly ABX-101)", "VELORAQ, previously known as HLV-417" and
+  "Brand (CODE)" make the new name inherit the old name's history, in the same filing
+  and (through the ledger's alias entries) in later ones.
+- A product not named in a sentence is the one last named in a regulatory sentence;
+  a statement still without a product matches the company's only entry of its kind.
+- A discontinued program is one "abandoned" change that names the open milestones it
+  drops, not one change per milestone.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
+from tracker.classify.facts import parse_money
 from tracker.models import Fact, MilestoneChange
+
+__all__ = [
+    "KINDS",
+    "MONTHS",
+    "STATUS_ORDER",
+    "Fact",
+    "MilestoneChange",
+    "Statement",
+    "aliases_in",
+    "diff",
+    "extract",
+    "known_products",
+    "label_of",
+    "merge",
+    "normalise_target",
+    "prior_entries",
+    "products_in",
+    "runway_facts",
+    "subject",
+]
 
 MONTHS = (
     "january",
@@ -38,136 +96,331 @@ MONTHS = (
     "december",
 )
 _MONTH_RE = "|".join(m.capitalize() for m in MONTHS)
+_US_APPLICATION = (
+    r"BLA|NDA|sNDA|sBLA|PMA|510\(k\)|De Novo|biologics? license application|"
+    r"new drug application|premarket approval application"
+)
+_EX_US_REGULATOR = (
+    r"EMA|European Medicines Agency|European Commission|CHMP|Health Canada|MHRA|PMDA|NMPA|"
+    r"TGA|Swissmedic|Japan\w*|China|European Union"
+)
 
 KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
     (kind, label, re.compile(pattern, re.I))
     for kind, label, pattern in (
         (
-            "crl_reply",
-            "reply to FDA complete response letter",
-            r"\b(repl\w*|respon(d|se|ding)|resubmi\w*|address\w*)\b[^.;]{0,80}\bcomplete response "
-            r"letter\b|\bresubmission\b",
+            "program",
+            "development program",
+            r"\b(discontinu(e|ed|es|ing)|terminat(e|ed|es|ing)|ceas(e|ed|es|ing)|abandon(ed|s|ing)?|"
+            r"no longer (pursu|develop|advanc)\w*|deprioriti[sz]\w*|wind(ing)? down)\b"
+            r"[^.;]{0,60}\b(development|program|programme|trials?|stud(y|ies))\b|"
+            r"\bdecided not to (pursue|advance|develop)\b",
         ),
         (
-            "crl",
-            "FDA complete response letter",
-            r"\b(receiv\w*|issu\w*|sent)\b[^.;]{0,60}\bcomplete response letter\b|\bcomplete "
-            r"response letter\b[^.;]{0,40}\b(receiv|issu)\w*",
+            "crl_reply",
+            "reply to FDA complete response letter",
+            r"\b(resubmi\w*|repl(y|ies|ied|ying)|(?<!complete )respon(d|ds|ded|ding|se))\b"
+            r"[^.;]{0,80}\b(complete response letter|CRL)\b|"
+            rf"\bresubmi\w*\b[^.;]{{0,60}}\b({_US_APPLICATION}|application)\b|"
+            r"\bresubmission\b",
         ),
+        ("crl", "FDA complete response letter", r"\bcomplete response letter\b|\bCRL\b"),
         (
             "hold_lifted",
             "clinical hold lifted",
-            r"\b(lift\w*|remov\w*|releas\w*)\b[^.;]{0,60}\bclinical hold\b|"
-            r"\bclinical hold\b[^.;]{0,60}\b(lifted|removed|released)\b",
+            r"\b(lift\w*|remov\w*|releas\w*|resolv\w*)\b[^.;]{0,60}\bclinical hold\b|"
+            r"\bclinical hold\b[^.;]{0,60}\b(lifted|removed|released|resolved)\b",
         ),
         ("clinical_hold", "clinical hold", r"\bclinical hold\b"),
-        ("advisory_meeting", "FDA advisory committee meeting", r"\badvisory committee\b"),
+        ("advisory_meeting", "FDA advisory committee meeting", r"\badvisory committee\b|\bAdCom\b"),
+        (
+            "approval_ex_us",
+            "regulatory approval outside the US",
+            r"\b(approv\w*|marketing authori[sz]ation|positive opinion)\b[^.;]{0,100}"
+            rf"\b({_EX_US_REGULATOR})\b|\b({_EX_US_REGULATOR})\b[^.;]{{0,60}}"
+            r"\b(approv\w*|authori[sz]\w*|positive opinion)\b",
+        ),
         (
             "approval",
             "regulatory approval",
-            r"\b(approv\w*|marketing authori[sz]ation|clearance)\b[^.;]{0,100}\b(FDA|EMA|European "
-            r"Commission|Health Canada|regulator\w*|BLA|NDA|MAA)\b|\b(FDA|EMA|European Commission|"
-            r"Health Canada)\b[^.;]{0,60}\b(approv\w*|clear\w*)\b|\bPDUFA\b|\btarget action date\b",
+            r"\b(approv\w*|clearance|cleared)\b[^.;]{0,100}\b(FDA|Food and Drug Administration|"
+            rf"{_US_APPLICATION})\b|\b(FDA|Food and Drug Administration)\b[^.;]{{0,60}}"
+            r"\b(approv\w*|clear(ed|ance))\b|\bPDUFA\b|\bPrescription Drug User Fee Act\b|"
+            r"\b(target action|goal) date\b",
+        ),
+        (
+            "submission_ex_us",
+            "regulatory submission outside the US",
+            r"\b(submit\w*|submission|fil(e|ed|es|ing)|validat\w*)\b[^.;]{0,80}\b(MAA|marketing "
+            r"authori[sz]ation application|new drug submission|J-?NDA)\b|\b(MAA|marketing "
+            r"authori[sz]ation application)\b[^.;]{0,60}\b(submitted|validated|accepted|filed)\b",
+        ),
+        (
+            "ind",
+            "IND submission",
+            r"\b(submit\w*|submission|fil(e|ed|es|ing)|clear\w*|open\w*)\b[^.;]{0,80}"
+            r"\b(IND|investigational new drug( application)?|CTA|clinical trial application)\b|"
+            r"\b(IND|investigational new drug application)\b[^.;]{0,60}\b(submitted|filed|"
+            r"cleared|accepted|went into effect|in effect|became effective|allowed)\b",
         ),
         (
             "submission",
             "regulatory submission",
-            r"\b(submit\w*|submission|fil(e|ed|es|ing))\b[^.;]{0,80}\b(BLA|NDA|sNDA|sBLA|MAA|IND|"
-            r"510\(k\)|PMA|biologics license application|new drug application|investigational new "
-            r"drug application|marketing authori[sz]ation application)\b",
+            rf"\b(submit\w*|submission|fil(e|ed|es|ing))\b[^.;]{{0,80}}\b({_US_APPLICATION})\b|"
+            rf"\b({_US_APPLICATION})\b[^.;]{{0,60}}\b(submission|submitted|filed)\b|"
+            rf"\b(accepted|acceptance of)\b[^.;]{{0,60}}\b({_US_APPLICATION})\b",
         ),
         (
             "study_design_agreed",
             "FDA-agreed study design",
-            r"\bagree\w*\b[^.;]{0,40}\bdesigns?\b|\bspecial protocol assessment\b",
+            r"\bagree(d|s|ing)?\b[^.;]{0,60}\b(designs?|protocols?)\b|\b(designs?|protocols?)\b"
+            r"[^.;]{0,40}\bagreed\b|\breached (an )?agreement\b[^.;]{0,80}\b(designs?|protocols?)\b|"
+            r"\bspecial protocol assessment\b|\bSPA\b",
         ),
         (
             "trial_result",
             "trial results",
-            r"\b(top[- ]?line|primary endpoint|results? (from|of) (the|its|our)\b"
-            r"[^.;]{0,40}\b(trial|study))\b",
+            r"\b(top[- ]?line|(co-)?primary (efficacy )?endpoints?|results? (from|of) (the|its|our|"
+            r"this)\b[^.;]{0,40}\b(trial|study))\b",
         ),
         (
             "trial_start",
             "trial start",
-            r"\b(initiat\w*|commenc\w*|start\w*|launch\w*|began|begin\w*|first patient)\b"
-            r"[^.;]{0,80}\b(phase\s*(1|2|3|I|II|III)[ab]?|pivotal|clinical (trial|study)|trial)\b",
+            r"\b(initiat\w*|commenc\w*|start\w*|launch\w*|began|begun|begin\w*|first (patient|"
+            r"subject|participant|volunteer)s?)\b[^.;]{0,80}\b(phase\s*(1|2|3|I|II|III|1/2|I/II)"
+            r"[ab]?|pivotal|registrational|clinical (trial|study)|trial|study)\b",
         ),
     )
 )
+_KIND_NAMES = frozenset(k for k, _, _ in KINDS)
+# Things that happen to a company: they count only when the filing says they happened.
+_EVENT_KINDS = {"crl": "received", "clinical_hold": "placed"}
 
+_CUE_WINDOW = 100  # characters either side of the milestone words where status words count
+# Severity, for sorting; merging within a filing uses _RANK (achieved outranks planned).
 STATUS_ORDER = ("achieved", "planned", "at_risk", "delayed", "abandoned")
-_STATUS_RES = (
-    (
-        "abandoned",
-        re.compile(
-            r"\b(discontinu\w*|withdr[ae]w\w*|terminat\w*|no longer (pursu|"
-            r"develop)\w*|abandon\w*)\b",
-            re.I,
-        ),
-    ),
-    (
-        "delayed",
-        re.compile(
-            r"\b(delay\w*|postpon\w*|push\w* back|no longer expects?|later than "
-            r"(previously )?(planned|expected|anticipated)|slipp?\w*|now expects?"
-            r"[^.;]{0,40}\b(rather than|instead of))\b",
-            re.I,
-        ),
-    ),
-    (
-        "at_risk",
-        re.compile(
-            r"\b(may not|might not|could not|cannot be certain|uncertain whether|"
-            r"at risk|unlikely to)\b",
-            re.I,
-        ),
-    ),
-    (
-        "planned",
-        re.compile(
-            r"\b(plans?|planned|planning|expects?|expected|intends?|anticipat\w*|"
-            r"will|on track|target\w*|scheduled|(is|are) (currently )?(collecting|"
-            r"formulating|preparing|working|pursuing)|goal|aims?|works? to)\b",
-            re.I,
-        ),
-    ),
-    (
-        "achieved",
-        re.compile(
-            r"\b(received|submitted|approved|initiated|began|begun|started|"
-            r"commenced|agreed|completed|announced|lifted|removed|granted|"
-            r"accepted|met|reported|dosed|enrolled|placed|issued|has (been )?"
-            r"\w+ed)\b",
-            re.I,
-        ),
-    ),
+_RANK = {"planned": 0, "achieved": 1, "at_risk": 2, "delayed": 3, "abandoned": 4}
+# The order alerts show changes in (tracker.notify.message.change_lines uses the same).
+_CHANGE_ORDER = (
+    "delayed",
+    "at_risk",
+    "abandoned",
+    "moved",
+    "achieved",
+    "runway_changed",
+    "financing_need_changed",
+    "runway",
+    "financing_need",
+    "new",
 )
+
+# Words that stand next to milestone words without being about them; blanked out
+# (same length, so offsets stay valid) before any pattern is matched.
+_MASK_RE = re.compile(
+    r"\b(pre|post)-(BLA|NDA|IND|approval|marketing)\b|\bIND-enabling\b|"
+    r"\b(extended|delayed|sustained|modified|immediate)[- ]release\b|\bhalf-life extended\b|"
+    r"\bFDA[- ](approved|cleared|accepted|registered)\b|"
+    r"\b(without|avoid\w*|minimi[sz]\w*|prevent\w*) (any |further )?delays?\b|"
+    r"\((Nasdaq|NYSE|AMEX|OTC|TSX)[^)]{0,40}\)",
+    re.I,
+)
+_CLAUSE_RE = re.compile(
+    r";\s+"
+    r"|,\s+(?:and|but|while|whereas|although|though|which|with)\s+"
+    r"|\s+(?:while|whereas|but)\s+"
+    r"|\s+and\s+(?=(?:that\s+)?(?:the\s+|its\s+)?(?:company|it|we|they|FDA|agency|[A-Z][\w-]+)"
+    r"\s+(?:now\s+|also\s+|currently\s+|still\s+)?(?:expects?|plans?|anticipates?|intends?|will|"
+    r"remains?|believes?|continues?|is|are|has|have|was|were)\b)"
+    r"|\s+and\s+(?=(?:now\s+)?(?:expects?|plans?|anticipates?|intends?)\b)"
+)
+_HYPOTHETICAL_START_RE = re.compile(r"^\W*(if|unless|even if|should|in the event)\b", re.I)
+_WHETHER_RE = re.compile(r"\b(whether|if or when|when or if)\b", re.I)
+_HYPOTHETICAL_RE = re.compile(
+    r"\b(if|unless|even if|whether|in the event that|no assurance|cannot assure|can be no|"
+    r"no guarantee|cannot guarantee)\b",
+    re.I,
+)
+_MODAL_RE = re.compile(r"\b(may|might|could|would)\b(?!\s+not\b)")  # lowercase: not "May 2024"
+_ABANDON_RE = re.compile(
+    r"\b(discontinu(e|ed|es|ing)|withdr(aw|awn|ew|awing|aws)|terminat(e|ed|es|ing)|"
+    r"abandon(ed|s|ing)?|cancel(l?ed|l?ing|s)?|decided not to|no longer (plans?|intends?)|"
+    r"no longer (pursu|develop|advanc)\w*|will not (hold|convene|pursue|submit|seek|advance))\b",
+    re.I,
+)
+# "Does not plan to hold an advisory committee": abandoned, but news only if it was planned.
+_NOT_PLANNED_RE = re.compile(
+    r"\b(not|no longer) (currently )?(plan(s|ning)?|intend(s|ing)?|expect(s|ing)?) to "
+    r"(hold|convene|schedule|require)\b",
+    re.I,
+)
+_NOT_ABOUT_PROGRAM_RE = re.compile(
+    r"\b(patients?|subjects?|participants?|volunteers?)\b[^.;]{0,40}$", re.I
+)
+_RISK_RE = re.compile(
+    r"\b(may not|might not|could not|cannot be certain|uncertain whether|at risk(?! (of|for)\b)|unlikely to|"
+    r"not be able to|no assurance)\b",
+    re.I,
+)
+_REAFFIRM_RE = re.compile(
+    r"\b(remains?|remained|unchanged|reaffirm\w*|continues? to (expect|anticipate|plan|target)|"
+    r"on track|on schedule)\b|\bnot (expect|anticipate)\w*\b[^.;]{0,60}\b(change|affect|impact|"
+    r"delay)\b",
+    re.I,
+)
+_OLD_DATE_WORDS = (
+    r"(?:in|by|during|before|until|the end of|the|for|of|on|\s)*"  # glue between marker and date
+)
+_DELAY_RE = re.compile(
+    r"\b(delay(s|ed|ing)?|postpon\w*|push(ed|es|ing)? (back|out)|behind schedule|"
+    r"later than (previously )?(planned|expected|anticipated|guided)|slipp?(ed|ing|s)?|"
+    r"no longer expects?|extend(ed|s|ing)?\b[^.;]{0,60}\b(PDUFA|review|goal date|action date|"
+    r"target date|timeline)|extension of the (PDUFA|review|goal|action|target)|"
+    rf"(rather than|instead of) {_OLD_DATE_WORDS}(end|first|second|third|fourth|early|mid|late|"
+    rf"year|{_MONTH_RE}|\d{{4}}))\b",
+    re.I,
+)
+_HEDGE_BEFORE_RE = re.compile(r"\b(may|might|could|would|can)\s+(be\s+)?$")
+_PLAN_RE = re.compile(
+    r"\b(plans?|planned|planning|intends?|intended|expects?|expected|expecting|anticipat\w*|"
+    r"will|shall|on track|targets?|targeted|targeting|scheduled?|preparing|"
+    r"(is|are) (currently )?(collecting|formulating|preparing|working|pursuing)|goal|aims?)\b",
+    re.I,
+)
+# A plan without a date is news only when said as an intention.
+_INTENT_RE = re.compile(
+    r"\b((plans?|planned|planning|intends?|intended|expects?|expected|scheduled|preparing|"
+    r"on track) to|anticipat\w*|will|(is|are) (currently )?(collecting|formulating|preparing))\b",
+    re.I,
+)
+# "Seeking approval", "for accelerated approval": the purpose of something else.
+_PURPOSE_RE = re.compile(
+    r"\b(seek(ing|s)?|for|to support|in support of|supporting|toward|towards|to obtain|"
+    r"to achieve|achieve)\s+((the|its|our|potential|accelerated|full|conditional|marketing|"
+    r"regulatory|FDA|U\.S\.)\s+){0,3}$",
+    re.I,
+)
+_NOT_DONE_BEFORE_RE = re.compile(
+    r"\b(to be|will be|would be|could be|may be|might be|should be|can be|must be|"
+    r"to have been|not|not yet|not been|never|to|will|would|could|may|might|shall|should|"
+    r"must|can|cannot|expected|expects? (the \w+ )?to)\s+$",
+    re.I,
+)
+_DONE: dict[str, re.Pattern[str]] = {
+    kind: re.compile(pattern, re.I)
+    for kind, pattern in {
+        "crl_reply": r"\b(resubmitted|replied|responded|submitted (its |a |the |our )?(formal )?"
+        r"(reply|response|resubmission)|completed (its |the |our )?(reply|response|resubmission)|"
+        r"accepted (the |its |our )?resubmission|class (1|2|i|ii) (resubmission|response))\b",
+        "crl": r"\b(received|receipt of|issued|sent)\b",
+        "hold_lifted": r"\b(lifted|removed|released|resolved|lift of|removal of)\b",
+        "clinical_hold": r"\b(placed|imposed|put|issued|received)\b|\b(is|are|was|were|remains?|"
+        r"remained) (currently |still )?(on|under) (a )?(partial |full )?clinical hold\b",
+        "advisory_meeting": r"\b(held|convened|voted|met|recommended|concluded)\b",
+        "approval_ex_us": r"\b(approved|granted|received|authori[sz]ed)\b",
+        "approval": r"\b(approved|granted (marketing |accelerated |full )?(approval|authori[sz]ation)|"
+        r"received (\w+ ){0,2}(approval|authori[sz]ation|clearance)|cleared|authori[sz]ed)\b",
+        "submission_ex_us": r"\b(submitted|filed|validated|accepted|completed)\b",
+        "ind": r"\b(submitted|filed|cleared|accepted|went into effect|in effect|became effective|"
+        r"is effective|allowed|opened)\b",
+        "submission": r"\b(submitted|filed|completed (the |its |our )?(rolling )?submission|"
+        r"accepted|acceptance|under review)\b",
+        "study_design_agreed": r"\b(agreed|reached (an )?agreement|concurred|granted|received|"
+        r"obtained)\b",
+        "trial_result": r"\b(reported|announced|met|achieved|did not (meet|achieve)|failed to "
+        r"(meet|achieve)|missed|showed|demonstrated|presented|released|read out)\b",
+        "trial_start": r"\b(initiated|commenced|started|began|begun|launched|dosed|enrolled|"
+        r"randomi[sz]ed|treated|opened)\b",
+    }.items()
+}
+
+_PERIOD = r"(?:first|second|third|fourth) quarter|(?:first|second) half|[1-4]Q|Q[1-4]|[12]H|H[12]"
+_REL_YEAR = r"(?:this|next|the current|the following|the next) (?:calendar |fiscal )?year"
+_YEAR = r"(?:(?:fiscal|calendar)\s+)?\d{4}"
 _TARGET_RE = re.compile(
-    rf"\b(?P<prep>by|in|during|before|through|until|no later than|for|around|within)?\s*"
-    rf"(?:the\s+)?(?P<when>"
-    rf"(?:(?:first|second|third|fourth) quarter|(?:first|second) half|[1-4]Q|Q[1-4]|H[12])"
-    rf"(?:\s+of)?(?:\s+(?:fiscal\s+|calendar\s+)?\d{{4}})?"
-    rf"|(?:early|mid|late|mid-|end of|the end of)\s*(?:{_MONTH_RE}\s+)?\d{{4}}"
+    rf"\b(?P<prep>by|in|during|before|through|until|no later than|for|around|within|as early as)?"
+    rf"\s*(?:the\s+)?(?P<when>"
+    rf"(?:[1-4]Q|Q[1-4]|[12]H|H[12])\s?'?\d{{2}}(?!\d)"
+    rf"|(?:{_PERIOD})(?:(?:\s+of)?\s+(?:{_YEAR}|{_REL_YEAR}))?"
+    rf"|(?:early|mid|late|mid-|end of|the end of)\s*(?:{_MONTH_RE}\s+)?(?:\d{{4}}|{_REL_YEAR})"
     rf"|(?:{_MONTH_RE})(?:\s+\d{{1,2}},)?\s+\d{{4}}"
-    rf"|(?:the\s+)?(?:end of (?:the )?year|year[- ]end|end of (?:the )?(?:current )?quarter)"
+    rf"|(?:end of (?:the |this )?(?:year|current quarter|quarter)|year[- ]end|mid-year)"
     rf"(?:\s+\d{{4}})?"
-    rf"|(?:fiscal\s+)?\d{{4}}(?!\s*(?:shares|employees|patients))"
+    rf"|(?:later|earlier) (?:this|in the) year|this year|(?:early |late |later )?next year"
+    rf"|(?:current|next|coming|following) quarter|this quarter"
+    rf"|(?:(?:early|mid|late|mid-)\s*)?(?:{_MONTH_RE})(?:\s+\d{{1,2}}(?!\d))?(?!,?\s+\d{{4}})"
+    rf"|(?:fiscal\s+)?\d{{4}}(?!\s*(?:shares|employees|patients|sites))"
     rf")\b"
 )
+_NO_YEAR_MONTH_RE = re.compile(rf"^(?:(?:early|mid|late|mid-)\s*)?(?:{_MONTH_RE})(?:\s+\d+)?$")
+_DEADLINE_PREPS = ("by", "before", "no later than", "through", "until")
+# A date the sentence marks as the old one: "previously scheduled for June 18, 2003".
+_OLD_DATE_RE = re.compile(
+    r"\bfrom\s+(the\s+)?$|\b(previously|originally|formerly|instead of|rather than|"
+    r"previous guidance of|had been (scheduled|planned|expected)|(was|were) (scheduled|planned|"
+    r"expected))\b[^.;,]{0,30}$",
+    re.I,
+)
+_NOT_TARGET_RE = re.compile(r"\b(ended|ending|as of|dated|at|since)\s+(the\s+)?$", re.I)
 # 8-K wrapper sentences only point at the press release; the release itself says it.
 _WRAPPER_RE = re.compile(r"\bpress release\b|\bExhibit 99", re.I)
 _REGULATORY_RE = re.compile(
-    r"\b(FDA|EMA|BLA|NDA|IND|MAA|approv\w*|clinical|trial|phase|"
-    r"regulator\w*|complete response)\b",
+    r"\b(FDA|EMA|BLA|NDA|IND|MAA|approv\w*|clinical|trials?|phase|regulator\w*|"
+    r"complete response|development)\b",
     re.I,
 )
 _PRODUCT_RE = re.compile(r"\b([A-Z][A-Za-z0-9-]{2,30})(?:\(R\)|®|\(TM\)|™)")
 _CODE_NAME_RE = re.compile(r"\b([A-Z]{2,5}-\d{2,6}[A-Za-z]?)\b")
+# Code-shaped names of targets, diseases and standards, not products.
+_NOT_PRODUCTS = frozenset(
+    {
+        "COVID",
+        "SARS",
+        "MERS",
+        "GLP",
+        "HER",
+        "IL",
+        "CD",
+        "PD",
+        "CTLA",
+        "TNF",
+        "HIV",
+        "HPV",
+        "HCV",
+        "HBV",
+        "FGF",
+        "VEGF",
+        "CYP",
+        "ISO",
+        "BCMA",
+        "EGFR",
+        "KRAS",
+        "TGF",
+        "IGF",
+        "APO",
+        "LDL",
+        "HDL",
+        "SGLT",
+        "DPP",
+        "JAK",
+        "BTK",
+        "PCSK",
+        "CAR",
+        "AAV",
+        "EQ",
+        "FORM",
+        "ICH",
+        "GCP",
+        "ICD",
+    }
+)
+_NAME = r"[A-Z][A-Za-z0-9-]{2,30}|[A-Z]{2,5}-\d{2,6}[A-Za-z]?"
 _RENAME_RE = re.compile(
-    r"\b([A-Z][A-Za-z0-9-]{2,30}|[A-Z]{2,5}-\d{2,6})\b(?:\(R\)|®|™)?,?\s+"
-    r"\(?(?:formerly|previously) (?:known as |called )?"
-    r"([A-Z][A-Za-z0-9-]{2,30}|[A-Z]{2,5}-\d{2,6})"
+    rf"\b(?P<new>{_NAME})\b(?:\(R\)|®|\(TM\)|™)?,?\s+\(?(?:formerly|previously) "
+    rf"(?:known as |called |named |designated )?(?P<old>{_NAME})\b"
+    rf"|\b(?P<old2>[A-Z]{{2,5}}-\d{{2,6}}[A-Za-z]?)\b,?\s+(?:now|which is now) (?:known as|named|"
+    rf"called) (?P<new2>[A-Z][A-Za-z0-9-]{{2,30}})"
+    rf"|\b(?P<new3>[A-Z][A-Za-z0-9-]{{2,30}})(?:\(R\)|®|\(TM\)|™)?\s+\((?P<old3>[A-Z]{{2,5}}-"
+    rf"\d{{2,6}}[A-Za-z]?)\)"
 )
 
 
@@ -178,11 +431,13 @@ class Statement:
     product: str
     kind: str
     status: str
-    target: str  # as written ("June 2004", "by June 30, 2004"), "" if none
-    target_key: str  # sortable ("2004-06-30", "2004-06", "2004-H2", "2004"), "" if none
+    target: str  # as written, year added when inferred ("June 2004", "by June 30, 2004")
+    target_key: str  # sortable ("2004-06-30", "2004-06", "2004-Q1", "2004-H2", "2004"), or ""
     sentence: str
     accession: str = ""
     filed: str = ""
+    formerly: str = ""  # the product's old name, when this filing renames it
+    conflict: str = ""  # another target this filing gives for the same milestone
 
     @property
     def key(self) -> tuple[str, str]:
@@ -193,10 +448,12 @@ class Statement:
 
 
 def label_of(kind: str) -> str:
+    """The words people read for a kind ("reply to FDA complete response letter")."""
     return next((label for k, label, _ in KINDS if k == kind), kind)
 
 
 def subject(statement: Statement) -> str:
+    """What a change is about; MilestoneChange.subject and merge() match on it."""
     base = label_of(statement.kind)
     return f"{base} ({statement.product})" if statement.product else base
 
@@ -205,17 +462,44 @@ def _about(st: Statement) -> str:
     return f" ({st.product})" if st.product else ""
 
 
+# -- dates ------------------------------------------------------------------------------------
+
+
 def normalise_target(text: str, filed: date | None) -> str:
-    """A sortable key for a target date; relative dates read against the filing date."""
-    t = text.lower()
-    year_m = re.search(r"\d{4}", t)
-    year = int(year_m.group(0)) if year_m else (filed.year if filed else 0)
+    """A sortable key for a target date; relative dates read against the filing date.
+
+    Keys are "YYYY-MM-DD", "YYYY-MM", "YYYY-Qn", "YYYY-Hn" or "YYYY", so that both
+    equality ("same target") and range comparison (see _span) are possible later.
+    """
+    t = " ".join(text.lower().split())
+    if not t:
+        return ""
+    base_year = filed.year if filed else 0
+    quarter_now = (filed.month - 1) // 3 + 1 if filed else 0
+    if re.search(r"\b(current|this) quarter\b|\bend of the quarter\b|\bend of (the )?current q", t):
+        return f"{base_year}-Q{quarter_now}" if filed else ""
+    if re.search(r"\b(next|coming|following) quarter\b", t):
+        if not filed:
+            return ""
+        return f"{base_year + quarter_now // 4}-Q{quarter_now % 4 + 1}"
+    two_digit = re.search(r"(?:[1-4]q|q[1-4]|[12]h|h[12])\s?'?(\d{2})(?!\d)", t)
+    year_m = re.search(r"\b(\d{4})\b", t)
+    if year_m:
+        year = int(year_m.group(1))
+    elif two_digit:
+        year = 2000 + int(two_digit.group(1))
+    elif re.search(r"\b(next|the following) (calendar |fiscal )?year\b", t):
+        year = base_year + 1 if filed else 0
+    else:
+        year = base_year
     if not year:
         return ""
     for i, month in enumerate(MONTHS, start=1):
-        if month in t:
-            day = re.search(rf"{month}\s+(\d{{1,2}}),", t)
-            return f"{year}-{i:02d}-{int(day.group(1)):02d}" if day else f"{year}-{i:02d}"
+        if re.search(rf"\b{month}\b", t):
+            day = re.search(rf"{month}\s+(\d{{1,2}})\b(?!\s*(?:quarter|half))", t)
+            if day and 1 <= int(day.group(1)) <= calendar.monthrange(year, i)[1]:
+                return f"{year}-{i:02d}-{int(day.group(1)):02d}"
+            return f"{year}-{i:02d}"
     quarter = re.search(r"(first|second|third|fourth) quarter|q([1-4])|([1-4])q", t)
     if quarter:
         n = (
@@ -224,50 +508,162 @@ def normalise_target(text: str, filed: date | None) -> str:
             or str(("first", "second", "third", "fourth").index(quarter.group(1)) + 1)
         )
         return f"{year}-Q{n}"
-    half = re.search(r"(first|second) half|h([12])", t)
+    half = re.search(r"(first|second) half|h([12])|([12])h", t)
     if half:
-        return f"{year}-H{half.group(2) or ('1' if half.group(1) == 'first' else '2')}"
-    if "year end" in t or "year-end" in t or "end of the year" in t or "end of year" in t:
+        n = half.group(2) or half.group(3) or ("1" if half.group(1) == "first" else "2")
+        return f"{year}-H{n}"
+    if re.search(r"year[- ]end|end of (the |this )?(year|\d{4})|\bend of\b", t):
         return f"{year}-12-31"
-    if "early" in t:
-        return f"{year}-H1"
-    if "late" in t:
-        return f"{year}-H2"
     if "mid" in t:
         return f"{year}-06"
+    if re.search(r"\bearly\b", t):
+        return f"{year}-H1"
+    if re.search(r"\blate\b", t):
+        return f"{year}-H2"
     return str(year)
 
 
-def _status(sentence: str) -> str:
-    for status, regex in _STATUS_RES:
-        if regex.search(sentence):
-            return status
-    return "planned"  # no tense to go by: treat as work in progress, never as done
+def _span(key: str) -> tuple[date, date] | None:
+    """The first and last day a target key stands for; None for no or a bad key."""
+    try:
+        year = int(key[:4])
+        rest = key[5:]
+        if not rest:
+            return date(year, 1, 1), date(year, 12, 31)
+        if rest[0] == "Q":
+            q = int(rest[1])
+            last = 3 * q
+            return date(year, last - 2, 1), date(year, last, calendar.monthrange(year, last)[1])
+        if rest[0] == "H":
+            return (
+                (date(year, 1, 1), date(year, 6, 30))
+                if rest[1] == "1"
+                else (
+                    date(year, 7, 1),
+                    date(year, 12, 31),
+                )
+            )
+        month = int(rest[:2])
+        if len(rest) > 2:
+            day = date(year, month, int(rest[3:5]))
+            return day, day
+        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    except (ValueError, IndexError):
+        return None
 
 
-def _target(sentence: str, match_end: int, filed: date | None) -> tuple[str, str]:
+def _shift(old_key: str, new_key: str) -> str:
+    """ "later", "earlier" or "" (same, inside the old range, or a vaguer restatement)."""
+    old, new = _span(old_key), _span(new_key)
+    if not old or not new or old == new:
+        return ""
+    if old[0] <= new[0] and new[1] <= old[1]:
+        return ""  # a refinement: "by the end of 2022" inside "the second half of 2022"
+    if new[0] <= old[0] and old[1] <= new[1]:
+        return ""  # vaguer: "in 2024" after "in June 2024" says nothing new
+    if new[1] > old[1]:
+        return "later"
+    if new[1] < old[1]:
+        return "earlier"
+    return ""
+
+
+def _pretty(key: str) -> str:
+    """A key as people write it, for relative dates: "Q1 2025", "H2 2024", "2024"."""
+    span = _span(key)
+    if not span:
+        return key
+    rest = key[5:]
+    if not rest:
+        return key[:4]
+    if rest[0] in "QH":
+        return f"{rest} {key[:4]}"
+    if len(rest) > 2:
+        return f"{span[0]:%B} {span[0].day}, {span[0].year}"
+    return f"{span[0]:%B %Y}"
+
+
+def _has_year(text: str) -> bool:
+    return bool(re.search(r"\b\d{4}\b|(?:[1-4]Q|Q[1-4]|[12]H|H[12])\s?'?\d{2}(?!\d)", text))
+
+
+def _is_relative(text: str) -> bool:
+    """Words that only mean something against the filing date ("this year", "the year")."""
+    return bool(re.search(r"\b(this|next|current|coming|following|the year)\b", text, re.I))
+
+
+def _roll_forward(key: str, filed: date | None) -> str:
+    """A yearless plan already past at filing means next year ("in January", in November)."""
+    span = _span(key)
+    if not span or not filed or span[1] >= filed:
+        return key
+    return f"{int(key[:4]) + 1}{key[4:]}"
+
+
+def _roll_back(key: str, filed: date | None) -> str:
+    """A yearless event reported as done cannot be after the filing ("in December", said
+    in February, is last December)."""
+    span = _span(key)
+    if not span or not filed or span[0] <= filed:
+        return key
+    return f"{int(key[:4]) - 1}{key[4:]}"
+
+
+def _display(prep: str, when: str, key: str) -> str:
+    """The target as the alert shows it: the filing's words, plus the year we read in."""
+    when = " ".join(when.split())
+    if when.lower().startswith("end of"):
+        when = "the " + when
+    if re.fullmatch(r"(fiscal\s+)?\d{4}", when):
+        text = f"{prep if prep in ('in', 'during', *_DEADLINE_PREPS) else 'in'} {when}"
+        return text
+    if not _has_year(when) and key:
+        if _is_relative(when):
+            when = f"{when} ({_pretty(key)})"
+        elif re.search(r"quarter|half", when, re.I):
+            when = f"{when} of {key[:4]}"
+        else:
+            when = f"{when} {key[:4]}"
+    return f"{prep} {when}" if prep in _DEADLINE_PREPS else when
+
+
+def _target(clause: str, start: int, end: int, filed: date | None, status: str) -> tuple[str, str]:
     """The date the milestone is tied to: the first date after the milestone words,
-    else the last one before them."""
-    best: tuple[str, str] = ("", "")
-    for m in _TARGET_RE.finditer(sentence):
+    else the last one before them (which needs a preposition: "On February 19, 2004,"
+    dates the news, it is no target)."""
+    best: tuple[int, int, str, str] | None = None
+    for m in _TARGET_RE.finditer(clause):
         when = m.group("when")
-        if not m.group("prep") and (
-            m.start() < match_end - 1 or re.fullmatch(r"(fiscal\s+)?\d{4}", when)
-        ):
-            continue  # "On February 19, 2004, ..." dates the news; it is not a target
-        text = (
-            f"{m.group('prep')} "
-            if m.group("prep") in ("by", "before", "no later than", "through", "until")
-            else ""
-        ) + when
-        found = (" ".join(text.split()), normalise_target(when, filed))
-        if m.start() >= match_end - 1:
-            return found
-        best = found
-    return best
+        prep = " ".join((m.group("prep") or "").split())
+        head = clause[: m.start("when")]
+        if _OLD_DATE_RE.search(head) or _NOT_TARGET_RE.search(head):
+            continue
+        bare_year = bool(re.fullmatch(r"(fiscal\s+)?\d{4}", when))
+        yearless_month = bool(_NO_YEAR_MONTH_RE.match(when))
+        after = m.start() >= end - 1
+        if yearless_month and not prep and not head.endswith("on "):
+            continue  # "May" and names are dates only after "in", "by", "on"...
+        if not prep and (not after or bare_year):
+            continue
+        if start <= m.start() < end:
+            continue  # inside the milestone words themselves
+        key = normalise_target(when, filed)
+        if not key:
+            continue
+        if not _has_year(when) and not _is_relative(when):
+            key = _roll_back(key, filed) if status == "achieved" else _roll_forward(key, filed)
+        text = _display(prep, when, key)
+        if after:
+            return text, key
+        best = (m.start(), m.end(), text, key)
+    return (best[2], best[3]) if best else ("", "")
+
+
+# -- products ---------------------------------------------------------------------------------
 
 
 def products_in(texts: Iterable[str]) -> list[str]:
+    """Names marked as trademarks ("Hemopure(R)", "Zelvora™"), in order of appearance."""
     names: list[str] = []
     for text in texts:
         for m in _PRODUCT_RE.finditer(text):
@@ -277,12 +673,181 @@ def products_in(texts: Iterable[str]) -> list[str]:
 
 
 def aliases_in(texts: Iterable[str]) -> dict[str, str]:
-    """{old name: new name} from "NewName (formerly OldName)" statements."""
+    """{old name: new name} from "NewName (formerly OldName)" and "Brand (CODE-123)"."""
     found: dict[str, str] = {}
     for text in texts:
         for m in _RENAME_RE.finditer(text):
-            found[m.group(2)] = m.group(1)
+            old = m.group("old") or m.group("old2") or m.group("old3")
+            new = m.group("new") or m.group("new2") or m.group("new3")
+            if not old or not new or old == new or _is_not_product(new):
+                continue
+            if m.group("new3") and (new.isupper() and "-" not in new and len(new) <= 5):
+                continue  # "(NASDAQ)"-like capitals before a code are no brand
+            found[old] = new
     return found
+
+
+def _is_not_product(name: str) -> bool:
+    return name.split("-")[0].upper() in _NOT_PRODUCTS
+
+
+def _code_names(text: str) -> list[tuple[int, str]]:
+    return [
+        (m.start(), m.group(1))
+        for m in _CODE_NAME_RE.finditer(text)
+        if not _is_not_product(m.group(1))
+    ]
+
+
+def _named(text: str, products: Sequence[str]) -> list[tuple[int, str]]:
+    """(position, name) of every product named in a text."""
+    hits = []
+    for p in products:
+        for m in re.finditer(rf"\b{re.escape(p)}\b", text):
+            hits.append((m.start(), p))
+    taken = {pos for pos, _ in hits}
+    hits += [(pos, code) for pos, code in _code_names(text) if pos not in taken]
+    return sorted(hits)
+
+
+def _product_for(hits: list[tuple[int, str]], lo: int, hi: int, start: int) -> str:
+    """The product a match at `start` is about: the nearest named before it in [lo, hi),
+    else the first named after it."""
+    inside = [(pos, name) for pos, name in hits if lo <= pos < hi]
+    before = [name for pos, name in inside if pos <= start]
+    if before:
+        return before[-1]
+    return inside[0][1] if inside else ""
+
+
+# -- statements -------------------------------------------------------------------------------
+
+
+def _mask(sentence: str) -> str:
+    return _MASK_RE.sub(lambda m: " " * len(m.group(0)), sentence)
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    bounds = [0]
+    for m in _CLAUSE_RE.finditer(text):
+        bounds += [m.start(), m.end()]
+    bounds.append(len(text))
+    return [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
+
+
+def _clause_of(clauses: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    lo = next((a for a, b in clauses if a <= start < b), 0)
+    hi = next((b for a, b in clauses if a < end <= b), clauses[-1][1])
+    return lo, max(hi, end)
+
+
+def _is_hypothetical(clause: str, end: int) -> bool:
+    head = clause[:end]
+    return bool(
+        _HYPOTHETICAL_START_RE.search(clause)
+        or _WHETHER_RE.search(clause)
+        or _HYPOTHETICAL_RE.search(head)
+        or _MODAL_RE.search(head)
+    )
+
+
+def _nearest(regex: re.Pattern[str], clause: str, start: int, end: int, done: bool) -> int | None:
+    """Distance from the milestone words to the nearest cue of `regex` (None: no cue).
+    Achievement verbs after "to", "will be", "not"... are plans or negations, not done."""
+    best: int | None = None
+    for m in regex.finditer(clause):
+        if done and _NOT_DONE_BEFORE_RE.search(clause[: m.start()][-40:]):
+            continue
+        if m.end() <= start:
+            dist = start - m.end()
+        elif m.start() >= end:
+            dist = m.start() - end
+        else:
+            dist = 0
+        best = dist if best is None else min(best, dist)
+    return best
+
+
+def _status(kind: str, clause: str, start: int, end: int) -> str | None:
+    """What the clause says of the milestone at clause[start:end]; None: nothing firm."""
+    if _is_hypothetical(clause, end):
+        return None
+    if kind == "program":
+        head = clause[:start]
+        return None if _NOT_ABOUT_PROGRAM_RE.search(head) else "abandoned"
+    done_re = _DONE.get(kind)
+    if kind in _EVENT_KINDS:
+        return (
+            "achieved"
+            if done_re and _nearest(done_re, clause, start, end, True) is not None
+            else None
+        )
+    # Words of trouble count near the milestone words only: a long clause may go on
+    # about something else ("... for adults at risk of disease progression").
+    lo = max(0, start - _CUE_WINDOW)
+    near = clause[lo : end + _CUE_WINDOW]
+    abandon = _ABANDON_RE.search(near)
+    if abandon and not _NOT_ABOUT_PROGRAM_RE.search(near[: abandon.start()]):
+        return "abandoned"
+    if _NOT_PLANNED_RE.search(near):
+        return "abandoned"
+    if _RISK_RE.search(near):
+        return "at_risk"
+    if not _REAFFIRM_RE.search(clause):
+        delay = _DELAY_RE.search(near)
+        if delay:
+            return "at_risk" if _HEDGE_BEFORE_RE.search(near[: delay.start()]) else "delayed"
+    done = _nearest(done_re, clause, start, end, True) if done_re else None
+    plan = _nearest(_PLAN_RE, clause, start, end, False)
+    if done is not None and (plan is None or done <= plan):
+        return "achieved"
+    return "planned"
+
+
+def _statement_at(
+    kind: str,
+    masked: str,
+    sentence: str,
+    m: re.Match[str],
+    clauses: list[tuple[int, int]],
+    hits: list[tuple[int, str]],
+    current: str,
+    aliases: dict[str, str],
+    filed: date | None,
+    accession: str,
+) -> Statement | None:
+    """The statement one kind's match makes, or None when it says nothing firm."""
+    lo, hi = _clause_of(clauses, m.start(), m.end())
+    clause = masked[lo:hi]
+    start, end = m.start() - lo, m.end() - lo
+    if kind.startswith("approval"):
+        word = re.search(r"approv|authori[sz]ation|clearance", m.group(0), re.I)
+        if _PURPOSE_RE.search(masked[: m.start() + (word.start() if word else 0)]):
+            return None  # "seeking accelerated approval": the purpose of a submission
+    status = _status(kind, clause, start, end)
+    if status is None:
+        return None
+    target, key = _target(clause, start, end, filed, status)
+    if kind == "approval" and not key and not re.search(r"approv|clear", m.group(0), re.I):
+        return None  # "under the PDUFA, the FDA will decide...": a date or nothing
+    named = _product_for(hits, lo, hi, m.start()) or _product_for(hits, 0, len(masked), m.start())
+    product = aliases.get(named, named) if named else current
+    formerly = next((old for old, new in aliases.items() if new == product), "")
+    if status == "planned" and not key and not (product and _INTENT_RE.search(clause)):
+        return None  # "works to achieve FDA approval": no date, no commitment
+    if status == "at_risk" and not key:
+        return None  # "could delay the start of trials": a risk factor, not news
+    return Statement(
+        product,
+        kind,
+        status,
+        target,
+        key,
+        sentence[:600],
+        accession,
+        filed.isoformat() if filed else "",
+        formerly,
+    )
 
 
 def extract(
@@ -293,58 +858,75 @@ def extract(
     accession: str = "",
 ) -> list[Statement]:
     """Milestone statements in a filing's (non-boilerplate) sentences, merged per key."""
-    products = list(dict.fromkeys([*products_in(sentences), *known_products]))
     aliases = aliases_in(sentences)
+    products = list(
+        dict.fromkeys(
+            [*products_in(sentences), *known_products, *aliases.values(), *aliases.keys()]
+        )
+    )
+    products = [p for p in products if not _is_not_product(p)]
     found: dict[tuple[str, str], Statement] = {}
     current = ""  # the product last named: "The company plans to reply..." is about it
     for sentence in sentences:
         if _WRAPPER_RE.search(sentence):
             continue
-        named = _product_near(sentence, products)
-        if named and _REGULATORY_RE.search(sentence):
-            current = aliases.get(named, named)
+        masked = _mask(sentence)
+        hits = _named(masked, products)
+        if hits and _REGULATORY_RE.search(masked):
+            current = aliases.get(hits[0][1], hits[0][1])
+        clauses = _clauses(masked)
+        taken: list[tuple[int, int]] = []
         for kind, _, regex in KINDS:
-            m = regex.search(sentence)
-            if not m:
-                continue
-            product = current
-            target, key = _target(sentence, m.end(), filed)
-            # The verbs around the milestone words decide its status, not the whole sentence:
-            # "FDA agreed to a dialogue ... in advance of the reply" is no reply.
-            clause = sentence[max(0, m.start() - 80) : m.end() + 120]
-            st = Statement(
-                product or named,
-                kind,
-                _status(clause),
-                target,
-                key,
-                sentence[:600],
-                accession,
-                filed.isoformat() if filed else "",
-            )
-            found[st.key] = _stronger(found.get(st.key), st)
-            break  # one milestone per sentence: the first kind listed is the most specific
-    return list(found.values())
+            for m in regex.finditer(masked):
+                if any(m.start() < b and a < m.end() for a, b in taken):
+                    continue  # a more specific kind already read these words
+                st = _statement_at(
+                    kind, masked, sentence, m, clauses, hits, current, aliases, filed, accession
+                )
+                if st is not None:
+                    taken.append(m.span())
+                    found[st.key] = _prefer(found.get(st.key), st)
+                    break
+    return _fold_programs(list(found.values()))
 
 
-def _product_near(sentence: str, products: Sequence[str]) -> str:
-    hits = [(sentence.find(p), p) for p in products if p in sentence]
-    if hits:
-        return min(hits)[1]
-    code = _CODE_NAME_RE.search(sentence)
-    return code.group(1) if code else ""
-
-
-def _stronger(old: Statement | None, new: Statement) -> Statement:
+def _prefer(old: Statement | None, new: Statement) -> Statement:
+    """Two statements of one milestone in one filing: the cautious, then the later, then
+    the more precise reading wins; disagreeing dates of equal standing are noted."""
     if old is None:
         return new
-    rank_old, rank_new = STATUS_ORDER.index(old.status), STATUS_ORDER.index(new.status)
-    if rank_new != rank_old:
-        return new if rank_new > rank_old else old
-    return new if len(new.target_key) > len(old.target_key) else old
+    if _RANK[new.status] != _RANK[old.status]:
+        return new if _RANK[new.status] > _RANK[old.status] else old
+    a, b = _span(old.target_key), _span(new.target_key)
+    if not b:
+        return old
+    if not a:
+        return new
+    if b[1] != a[1]:
+        win, lose = (new, old) if b[1] > a[1] else (old, new)
+    else:
+        win, lose = (new, old) if (b[1] - b[0]) < (a[1] - a[0]) else (old, new)
+    lo, hi = _span(lose.target_key), _span(win.target_key)
+    if lo and hi and (lo[1] < hi[0] or hi[1] < lo[0]) and win.status != "achieved":
+        return replace(win, conflict=lose.target)
+    return win
+
+
+def _fold_programs(statements: list[Statement]) -> list[Statement]:
+    """A discontinued program says it all: its other open statements in the filing go."""
+    dropped = {st.product.lower() for st in statements if st.kind == "program" and st.product}
+    return [
+        st
+        for st in statements
+        if st.kind == "program" or st.product.lower() not in dropped or st.status == "achieved"
+    ]
+
+
+# -- finance ----------------------------------------------------------------------------------
 
 
 def runway_facts(facts: Iterable[Fact]) -> dict[str, str]:
+    """The first cash runway, financing need and cash figure a filing states."""
     out: dict[str, str] = {}
     for fact in facts:
         if fact.kind == "cash_runway" and "runway" not in out:
@@ -356,99 +938,212 @@ def runway_facts(facts: Iterable[Fact]) -> dict[str, str]:
     return out
 
 
-def diff(
-    previous: Sequence[dict[str, Any]], statements: Sequence[Statement], finance: dict[str, str]
-) -> list[MilestoneChange]:
-    """Changes between the ledger so far and a new filing's statements."""
-    latest: dict[tuple[str, str], dict[str, Any]] = {}
-    latest_finance: dict[str, str] = {}
-    renames: dict[str, str] = {}
-    for entry in previous:
-        if entry.get("type") == "finance":
-            latest_finance[entry["field"]] = entry["value"]
-        elif entry.get("type") == "alias":
-            renames[entry["old"].lower()] = entry["new"].lower()
-        else:
-            latest[(entry["product"].lower(), entry["kind"])] = entry
-    changes: list[MilestoneChange] = []
-    for st in sorted(statements, key=lambda s: -STATUS_ORDER.index(s.status)):
-        before = latest.get(st.key) or _match_unnamed(latest, st, renames)
-        change = _compare(before, st)
-        if change:
-            changes.append(change)
-    for field_name, word in (("runway", "Cash runway"), ("financing_need", "Financing need")):
-        new = finance.get(field_name)
-        old = latest_finance.get(field_name)
-        kind = "runway" if field_name == "runway" else "financing_need"
-        if new and old and new != old:
+def _same_money(a: str, b: str) -> bool:
+    x, y = parse_money(a), parse_money(b)
+    return x is not None and x == y
+
+
+def _finance_changes(finance: dict[str, str], before: dict[str, str]) -> list[MilestoneChange]:
+    changes = []
+    new, old = finance.get("runway"), before.get("runway")
+    if new and old and new != old:
+        shift = _shift(normalise_target(old, None), normalise_target(new, None))
+        if shift or normalise_target(old, None) != normalise_target(new, None):
+            word = {"later": "extended, ", "earlier": "shortened, "}.get(shift, "")
             changes.append(
-                MilestoneChange(f"{kind}_changed", word.lower(), f"was {old}, now {new}", old, new)
+                MilestoneChange(
+                    "runway_changed", "cash runway", f"{word}was {old}, now {new}", old, new
+                )
             )
-        elif new and not old:
-            text = (
-                f"operations funded {new}"
-                if kind == "runway"
-                else f"{new} of additional financing needed"
+    elif new and not old:
+        changes.append(
+            MilestoneChange("runway", "cash runway", f"operations funded {new}", "", new)
+        )
+    new, old = finance.get("financing_need"), before.get("financing_need")
+    if new and old and new != old and not _same_money(new, old):
+        changes.append(
+            MilestoneChange(
+                "financing_need_changed", "financing need", f"was {old}, now {new}", old, new
             )
-            changes.append(MilestoneChange(kind, word.lower(), text, "", new))
+        )
+    elif new and not old:
+        changes.append(
+            MilestoneChange(
+                "financing_need",
+                "financing need",
+                f"{new} of additional financing needed",
+                "",
+                new,
+            )
+        )
     return changes
 
 
-def _match_unnamed(
+# -- diff ---------------------------------------------------------------------------------------
+
+
+def _ledger_view(
+    previous: Sequence[dict[str, Any]],
+) -> tuple[dict[tuple[str, str], dict[str, Any]], dict[str, str], dict[str, str]]:
+    """Latest entry per (product, kind), latest finance values, and renames {old: new}.
+
+    A later statement without a date keeps the last date said for the milestone, so
+    "plans to submit the NDA" between "in 4Q23" and "in 1Q24" does not hide the slip.
+    """
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    finance: dict[str, str] = {}
+    renames: dict[str, str] = {}
+    for entry in previous:
+        kind = entry.get("type")
+        if kind == "finance":
+            finance[entry["field"]] = entry["value"]
+        elif kind == "alias":
+            renames[entry["old"].lower()] = entry["new"].lower()
+        elif kind == "milestone" or "kind" in entry:
+            key = (entry.get("product", "").lower(), entry["kind"])
+            old = latest.get(key)
+            view = dict(entry)
+            if old and not view.get("target_key") and old.get("target_key"):
+                if view.get("status") not in ("achieved", "abandoned"):
+                    view["target"], view["target_key"] = old["target"], old["target_key"]
+            latest[key] = view
+    return latest, finance, renames
+
+
+def _find_before(
     latest: dict[tuple[str, str], dict[str, Any]], st: Statement, renames: dict[str, str]
 ) -> dict[str, Any] | None:
-    """A statement without a product (or renamed) matches the only entry of its kind."""
-    for (product, kind), entry in latest.items():
-        if kind == st.kind and renames.get(product) == st.product.lower():
-            return entry
+    """The ledger entry a statement continues: same name, an old name, or the only one."""
+    name = st.product.lower()
+    names = [name]
+    if st.formerly:
+        names.append(st.formerly.lower())
+    names += [old for old, new in renames.items() if new == name]
+    if name in renames:
+        names.append(renames[name])
+    for n in names:
+        if (n, st.kind) in latest:
+            return latest[(n, st.kind)]
     same_kind = [e for (p, k), e in latest.items() if k == st.kind]
-    if len(same_kind) == 1 and (not st.product or not same_kind[0]["product"]):
+    if len(same_kind) == 1 and (not st.product or not same_kind[0].get("product")):
         return same_kind[0]
     return None
 
 
-def _compare(before: dict[str, Any] | None, st: Statement) -> MilestoneChange | None:
+def diff(
+    previous: Sequence[dict[str, Any]], statements: Sequence[Statement], finance: dict[str, str]
+) -> list[MilestoneChange]:
+    """Changes between the ledger so far and a new filing's statements, most important first."""
+    latest, latest_finance, renames = _ledger_view(previous)
+    changes: list[MilestoneChange] = []
+    for st in statements:
+        before = _find_before(latest, st, renames)
+        change = _compare(before, st, latest)
+        if change:
+            changes.append(change)
+    changes += _finance_changes(finance, latest_finance)
+    return sorted(changes, key=lambda c: _CHANGE_ORDER.index(c.change))
+
+
+def _open_milestones(latest: dict[tuple[str, str], dict[str, Any]], st: Statement) -> list[str]:
+    names = {st.product.lower(), st.formerly.lower()} - {""}
+    out = []
+    for (product, kind), entry in latest.items():
+        if (
+            product in names
+            and kind != "program"
+            and entry.get("status")
+            not in (
+                "achieved",
+                "abandoned",
+            )
+        ):
+            when = f" planned {entry['target']}" if entry.get("target") else ""
+            out.append(label_of(kind) + when)
+    return out
+
+
+def _compare(
+    before: dict[str, Any] | None,
+    st: Statement,
+    latest: dict[tuple[str, str], dict[str, Any]],
+) -> MilestoneChange | None:
     """The change one statement makes; the product goes last so the headline reads
     "Slipped: reply to FDA complete response letter, was June 2004, now ..."."""
     name = subject(st)
     label = label_of(st.kind)
-    about = _about(st)
+    about = _about(st) + (f"; the filing also says {st.conflict}" if st.conflict else "")
     when = st.target or "no date given"
 
     def change(kind: str, text: str, old: str = "") -> MilestoneChange:
         return MilestoneChange(kind, name, text + about, old, st.target, st.sentence)
 
+    if st.kind == "program":
+        if before is not None and before.get("status") == "abandoned":
+            return None
+        dropping = _open_milestones(latest, st)
+        return change(
+            "abandoned",
+            f"{label}: discontinued" + (f", dropping {'; '.join(dropping)}" if dropping else ""),
+        )
     if before is None:
+        if not st.product:
+            return None  # nothing to tie it to: not worth an alert
         if st.status == "achieved":
+            if st.kind in _EVENT_KINDS:
+                return change("new", f"{label}: {_EVENT_KINDS[st.kind]}")
             return change("achieved", label)
+        if st.status == "abandoned":
+            # "does not plan to hold an advisory committee": never planned, no news
+            if _NOT_PLANNED_RE.search(st.sentence) and not re.search(
+                r"\bcancel", st.sentence, re.I
+            ):
+                return None
+            return change("abandoned", f"{label}: abandoned")
         words = {
             "planned": f"planned {when}" if st.target else "planned",
             "at_risk": f"at risk ({when})",
             "delayed": f"delayed ({when})",
-            "abandoned": "abandoned",
         }
         return change("new", f"{label}: {words[st.status]}")
     old_target = before.get("target", "")
     old_status = before.get("status", "")
-    if st.status == "achieved" and old_status != "achieved":
+    old_key = before.get("target_key", "")
+    if st.status == "achieved":
+        if old_status == "achieved":
+            return None
         return change(
             "achieved", label + (f", planned {old_target}" if old_target else ""), old_target
         )
-    if st.status in ("at_risk", "delayed") and old_status in ("planned", "achieved", ""):
+    if old_status == "achieved":
+        return None  # done already; a later plan of the same kind is another trial or filing
+    if st.status == "abandoned":
+        if old_status == "abandoned":
+            return None
+        return change("abandoned", f"{label}: abandoned", old_target)
+    if old_status == "abandoned":
+        return change("new", f"{label}: planned {when}" if st.target else f"{label}: planned")
+    shift = _shift(old_key, st.target_key)
+    if st.status in ("at_risk", "delayed"):
+        if shift == "earlier" and st.status == "delayed":
+            return change("moved", f"{label}, was {old_target}, now {st.target}", old_target)
+        if old_status in ("at_risk", "delayed") and shift != "later":
+            return None  # already known to be in trouble, and no worse
         if st.target:
             now = f"now may not be {st.target}" if st.status == "at_risk" else f"now {st.target}"
         else:
             now = "now at risk" if st.status == "at_risk" else "now delayed"
         if old_target:
             return change("delayed", f"{label}, was {old_target}, {now}", old_target)
-        return change("at_risk", f"{label}, {now}")
-    if st.status == "abandoned" and old_status != "abandoned":
-        return change("abandoned", f"{label}: abandoned", old_target)
-    old_key = before.get("target_key", "")
-    if st.target_key and old_key and st.target_key[:7] != old_key[:7] and st.status != "achieved":
-        kind = "delayed" if st.target_key > old_key else "moved"
-        return change(kind, f"{label}, was {old_target}, now {st.target}", old_target)
+        return change(st.status, f"{label}, {now}")
+    if shift == "later":
+        return change("delayed", f"{label}, was {old_target}, now {st.target}", old_target)
+    if shift == "earlier":
+        return change("moved", f"{label}, was {old_target}, now {st.target}", old_target)
     return None
+
+
+# -- ledger -------------------------------------------------------------------------------------
 
 
 def merge(
@@ -460,16 +1155,26 @@ def merge(
     aliases: dict[str, str],
     changes: Sequence[MilestoneChange],
 ) -> list[dict[str, Any]]:
-    """The ledger with this filing's statements appended (replacing an earlier run of it)."""
+    """The ledger with this filing's statements appended (replacing an earlier run of it).
+
+    A statement without a product is stored under the product of the only earlier entry
+    of its kind, so the timeline names it.
+    """
     kept = [e for e in entries if e.get("accession") != accession]
+    by_kind: dict[str, set[str]] = {}
+    for e in kept:
+        if e.get("type") == "milestone" and e.get("product"):
+            by_kind.setdefault(e["kind"], set()).add(e["product"])
     for st in statements:
-        kept.append(
-            {
-                "type": "milestone",
-                **st.to_dict(),
-                "change": next((c.change for c in changes if c.subject == subject(st)), ""),
-            }
-        )
+        row = {
+            "type": "milestone",
+            **st.to_dict(),
+            "change": next((c.change for c in changes if c.subject == subject(st)), ""),
+        }
+        owners = by_kind.get(st.kind, set())
+        if not st.product and len(owners) == 1:
+            row["product"] = next(iter(owners))
+        kept.append(row)
     for field_name, value in finance.items():
         kept.append(
             {
@@ -493,8 +1198,12 @@ def prior_entries(entries: list[dict[str, Any]], accession: str) -> list[dict[st
 
 
 def known_products(entries: Iterable[dict[str, Any]]) -> list[str]:
-    return list(
-        dict.fromkeys(
-            e["product"] for e in entries if e.get("type") == "milestone" and e.get("product")
-        )
-    )
+    """Products the ledger knows (and their new names), so later filings find them even
+    without a trademark sign."""
+    names: list[str] = []
+    for e in entries:
+        if e.get("type") == "milestone" and e.get("product"):
+            names.append(e["product"])
+        elif e.get("type") == "alias":
+            names += [e["new"], e["old"]]
+    return list(dict.fromkeys(names))

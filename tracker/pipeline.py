@@ -80,6 +80,9 @@ class Poller:
         self.stop = stop
         self._latest_seen: set[str] = set()
         self._sweep_next: dict[int, float] = {}
+        # Baselines never go away, so remembering them keeps an idle latest-mode cycle
+        # from reading every company's state file.
+        self._baselined: set[int] = set()
 
     def use_config(self, config: Config) -> None:
         """Swap in a reloaded config; new companies get a baseline on their next poll."""
@@ -189,7 +192,7 @@ class Poller:
                 # Spread the first sweeps over the sweep period instead of all at once.
                 due = now + sweep_every * (i / max(1, len(self.config.companies)))
                 self._sweep_next[company.cik] = due
-            needs_own_feed = gap or now >= due or not self.state.is_baselined(company.cik)
+            needs_own_feed = gap or now >= due or not self._is_baselined(company.cik)
             if needs_own_feed:
                 self._sweep_next[company.cik] = now + sweep_every
                 filings = self._company_feed(company, report)
@@ -201,6 +204,11 @@ class Poller:
             if company.cik in by_company:
                 out.append((company, list(by_company[company.cik].values())))
         return out
+
+    def _is_baselined(self, cik: int) -> bool:
+        if cik not in self._baselined and self.state.is_baselined(cik):
+            self._baselined.add(cik)
+        return cik in self._baselined
 
     # -- per company -------------------------------------------------------------------------
 

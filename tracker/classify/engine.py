@@ -100,7 +100,7 @@ def classify_documents(
             if prospectus:
                 if sentence.heading != heading:
                     heading = sentence.heading
-                    if rules.prospectus_news and rules.prospectus_news.search(heading):
+                    if rules.prospectus_news and rules.prospectus_news.search(heading.lower()):
                         in_news = True
                     elif _is_major(rules, heading) and not _is_minor_in_news(heading):
                         in_news = False
@@ -157,11 +157,12 @@ def content_sentences(rules: Rules, text: str) -> Iterator[Sentence]:
     for sentence in sentences(text):
         if sentence.heading != heading:
             heading = sentence.heading
-            if any(p.search(heading) for p in rules.skip_sections):
+            lower = heading.lower()
+            if any(p.search(lower) for p in rules.skip_sections):
                 skipping = True
             elif skipping and _is_major(rules, heading):
                 skipping = False
-        if skipping or rules.skip_sentences.search(sentence.text):
+        if skipping or rules.skip_sentences.search(sentence.text.lower()):
             continue
         yield sentence
 
@@ -183,7 +184,7 @@ def _is_major(rules: Rules, heading: str) -> bool:
         return True
     if re.match(r"^\s*item\s+\d", heading, re.I):
         return True
-    return bool(rules.resume_sections and rules.resume_sections.search(heading))
+    return bool(rules.resume_sections and rules.resume_sections.search(heading.lower()))
 
 
 def _score_sentence(
@@ -193,15 +194,24 @@ def _score_sentence(
     tallies: dict[str, _Tally],
     only: tuple[str, ...] | None = None,
 ) -> None:
-    masked = rules.mask.sub(" ", sentence.text)
+    lower = sentence.text.lower()
+    wanted = [
+        cat
+        for cat in rules.patterns
+        if (only is None or cat in only) and _passes(rules.category_gates.get(cat, ()), lower)
+    ]
+    if not wanted:
+        return
+    masked = rules.mask.sub(" ", lower) if _passes(rules.mask_gate, lower) else lower
     factor = rules.stale_factor if rules.stale and rules.stale.search(masked) else 1.0
-    for cat, patterns in rules.patterns.items():
-        if only is not None and cat not in only:
-            continue
+    for cat in wanted:
+        patterns = rules.patterns[cat]
         veto = rules.vetoes.get(cat)
         if veto is not None and veto.search(masked):
             continue
-        weight = max((p.weight for p in patterns if p.regex.search(masked)), default=0.0)
+        weight = next(
+            (p.weight for p in patterns if _passes(p.gate, masked) and p.regex.search(masked)), 0.0
+        )
         if not weight:
             continue
         weight *= factor
@@ -211,6 +221,10 @@ def _score_sentence(
         else:
             tally.weak += weight
         tally.hits.append((weight, rank, sentence.position, sentence.text))
+
+
+def _passes(gate: tuple[str, ...], text: str) -> bool:
+    return not gate or any(word in text for word in gate)
 
 
 def _evidence(tally: _Tally) -> tuple[str, ...]:

@@ -49,9 +49,14 @@ def extract_facts(rules: Iterable[FactRule], sentences: Iterable[str]) -> list[F
     per_kind: dict[str, int] = {}
     rule_list = list(rules)
     for sentence in sentences:
+        lower = sentence.lower()
         for rule in rule_list:
             if per_kind.get(rule.kind, 0) >= MAX_FACTS_PER_KIND:
                 continue
+            if rule.gate:
+                text = lower if rule.gate_on_lower else sentence
+                if not any(w in text for w in rule.gate):
+                    continue
             for m in rule.regex.finditer(sentence):
                 raw = next(
                     (v for k, v in m.groupdict().items() if k.startswith("value") and v), None

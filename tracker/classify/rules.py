@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from tracker.classify.gates import required_words, union_gate
 from tracker.models import CATEGORIES
 
 FACT_TYPES = ("percent", "int", "money", "text")
@@ -27,6 +28,7 @@ class RulesError(ValueError):
 class Pattern:
     regex: re.Pattern[str]
     weight: float
+    gate: tuple[str, ...] = ()  # one of these must be in the text, or the regex cannot match
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class FactRule:
     kind: str
     value_type: str
     regex: re.Pattern[str]
+    gate: tuple[str, ...] = ()
+    gate_on_lower: bool = True  # the gate is checked against lower-cased text
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class Rules:
     mask: re.Pattern[str]
     patterns: dict[str, tuple[Pattern, ...]]
     vetoes: dict[str, re.Pattern[str]]
+    mask_gate: tuple[str, ...]
+    category_gates: dict[str, tuple[str, ...]]
     prospectus_forms: tuple[str, ...]
     prospectus_news: re.Pattern[str] | None
     prospectus_everywhere: tuple[str, ...]
@@ -56,11 +62,28 @@ class Rules:
     facts: tuple[FactRule, ...]
 
 
-def _compile(pattern: Any, where: str, path: str, flags: int = re.I) -> re.Pattern[str]:
+def lower_pattern(pattern: str) -> str:
+    """The pattern with its literals in lower case, escapes (\\S, \\D, \\B) untouched.
+
+    Matching lower-cased text without re.IGNORECASE is two to three times faster
+    in Python's regex engine, and classification reads megabytes of text.
+    """
+    out = []
+    escaped = False
+    for ch in pattern:
+        out.append(ch if escaped else ch.lower())
+        escaped = not escaped and ch == "\\"
+    return "".join(out)
+
+
+def _compile(
+    pattern: Any, where: str, path: str, flags: int = 0, lower: bool = True
+) -> re.Pattern[str]:
+    """Compile a rule; `lower` rules are matched against lower-cased text."""
     if not isinstance(pattern, str) or not pattern:
         raise RulesError(f"{path}: {where}: pattern must be a non-empty string")
     try:
-        return re.compile(pattern, flags)
+        return re.compile(lower_pattern(pattern) if lower else pattern, flags)
     except re.error as exc:
         raise RulesError(f"{path}: {where}: bad regular expression: {exc}") from None
 
@@ -120,8 +143,10 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
             weight = p.get("weight")
             if not isinstance(weight, int | float) or weight <= 0:
                 raise RulesError(f"{path}: {where}: weight must be a positive number")
-            items.append(Pattern(_compile(p.get("pattern"), where, path), float(weight)))
-        patterns[cat] = tuple(items)
+            regex = _compile(p.get("pattern"), where, path)
+            items.append(Pattern(regex, float(weight), required_words(regex.pattern)))
+        # Strongest first: the first pattern that matches gives the sentence its weight.
+        patterns[cat] = tuple(sorted(items, key=lambda p: -p.weight))
     facts = []
     for i, f in enumerate(raw.get("facts", [])):
         where = f"facts[{i}]"
@@ -129,10 +154,21 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
             raise RulesError(f"{path}: {where}: type must be one of {', '.join(FACT_TYPES)}")
         if not isinstance(f.get("kind"), str):
             raise RulesError(f"{path}: {where}: kind must be a string")
-        regex = _compile(f.get("pattern"), where, path, 0 if f.get("case") else re.I)
+        # Facts keep the original case: their values are shown to people.
+        regex = _compile(f.get("pattern"), where, path, 0 if f.get("case") else re.I, lower=False)
         if "value" not in regex.groupindex:
             raise RulesError(f"{path}: {where}: pattern needs a named group (?P<value>...)")
-        facts.append(FactRule(f["kind"], f["type"], regex))
+        gate = required_words(regex.pattern, regex.flags)
+        case = bool(f.get("case"))
+        facts.append(
+            FactRule(
+                f["kind"],
+                f["type"],
+                regex,
+                gate if case else tuple(w.lower() for w in gate),
+                not case,
+            )
+        )
     stale = raw.get("stale")
     joined_skip = "|".join(f"(?:{s})" for s in raw.get("skip_sentences", [])) or r"(?!x)x"
     joined_mask = "|".join(f"(?:{s})" for s in raw.get("mask", [])) or r"(?!x)x"
@@ -154,9 +190,11 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
             for i, s in enumerate(raw.get("skip_sections", []))
         ),
         skip_sentences=_compile(joined_skip, "skip_sentences", path),
-        mask=_compile(joined_mask, "mask", path, re.I | re.M),
+        mask=_compile(joined_mask, "mask", path, re.M),
         patterns=patterns,
         vetoes=vetoes,
+        mask_gate=required_words(lower_pattern(joined_mask)),
+        category_gates={cat: union_gate(p.gate for p in ps) for cat, ps in patterns.items()},
         prospectus_forms=tuple(f.upper() for f in prospectus.get("forms", [])),
         prospectus_news=_compile(news, "prospectus.news_sections", path) if news else None,
         prospectus_everywhere=everywhere,

@@ -15,6 +15,7 @@ import random
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -36,8 +37,7 @@ BLOCK_MARKERS = (
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
-# Request starts are spaced 1% wider than 1/rate: a request can reach SEC a little later
-# than it started (a new connection, a busy thread) while the next one is on time.
+# Request starts are spaced 1% wider than 1/rate, a margin for clock and scheduling jitter.
 RATE_SLACK = 1.01
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -45,8 +45,11 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 class RateLimiter:
     """Spaces request starts at least 1/rate seconds apart, across all threads.
 
-    Spacing (rather than a bucket that allows bursts) guarantees that no
-    one-second window ever holds more than `rate` requests.
+    Spacing (rather than a bucket that allows bursts) keeps every one-second window of
+    starts within `rate`. SEC counts arrivals, though, and a request can arrive well after
+    it starts (a new TLS connection) while a later one arrives at once. So a request also
+    waits until one second has passed since the request `rate` places before it finished
+    (`done`): that one had certainly arrived by then, whatever the network did.
     """
 
     def __init__(
@@ -59,17 +62,30 @@ class RateLimiter:
             raise ValueError(f"the request rate must be positive, not {rate}")
         self.interval = 1.0 / rate * RATE_SLACK
         self._next = -math.inf
+        # For each of the last `rate` requests: when it finished, or started if still running.
+        self._recent: deque[list[float]] = deque(maxlen=max(1, int(rate)))
         self._lock = threading.Lock()
         self._clock = clock
         self._sleep = sleep
 
-    def wait(self) -> None:
+    def wait(self) -> list[float]:
+        """Sleep until a request may start; pass the returned slot to done() afterwards."""
         with self._lock:
             now = self._clock()
             start = max(now, self._next)
+            if len(self._recent) == self._recent.maxlen:
+                start = max(start, self._recent[0][0] + 1.0)
             self._next = start + self.interval
+            slot = [start]
+            self._recent.append(slot)
         if start > now:
             self._sleep(start - now)
+        return slot
+
+    def done(self, slot: list[float]) -> None:
+        """Record that the request given `slot` has had its answer (or failed)."""
+        with self._lock:
+            slot[0] = max(slot[0], self._clock())
 
 
 @dataclass
@@ -166,10 +182,9 @@ class EdgarClient:
         return path + (f"?{parts.query}" if parts.query else "")
 
     def _allowed(self, path: str) -> bool:
+        """A prefix ending in "/" allows the tree below it; any other allows that path only."""
         return any(
-            path.startswith(prefix)
-            if prefix.endswith("/")
-            else path == prefix or path.startswith(prefix + "/")
+            path.startswith(prefix) if prefix.endswith("/") else path == prefix
             for prefix in self.allowed
         )
 
@@ -185,14 +200,17 @@ class EdgarClient:
         hops = 0
         while True:
             self._check_blocked(url)
-            self.limiter.wait()
+            slot = self.limiter.wait()
             self.request_count += 1
+            resp: Response | None = None
             try:
                 resp = self._get_once(url, limit)
             except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
                 error = FetchError(f"EDGAR request failed: {type(exc).__name__} for {url}", url=url)
                 delay = self._backoff(attempt)
-            else:
+            finally:
+                self.limiter.done(slot)
+            if resp is not None:
                 if resp.status == 403 or self._is_block_page(resp):
                     self._block(url, resp.status, self.cooldown)
                 location = resp.headers.get("location")
@@ -204,16 +222,14 @@ class EdgarClient:
                     continue
                 if resp.status < 400:
                     return resp
-                if resp.status not in RETRY_STATUSES:
-                    raise FetchError(
-                        f"EDGAR answered {resp.status} for {url}",
-                        url=url,
-                        status=resp.status,
-                        retryable=resp.status != 404,
-                    )
                 error = FetchError(
-                    f"EDGAR answered {resp.status} for {url}", url=url, status=resp.status
+                    f"EDGAR answered {resp.status} for {url}",
+                    url=url,
+                    status=resp.status,
+                    retryable=resp.status != 404,
                 )
+                if resp.status not in RETRY_STATUSES:
+                    raise error
                 retry_after = self._retry_after(resp)
                 if retry_after is not None and retry_after > self.max_retry_after:
                     # A long Retry-After is SEC asking us to go away: pause everything.

@@ -67,7 +67,12 @@ def latest_feed_path(start: int = 0, count: int = 100) -> str:
 
 
 def _parse(content: bytes, what: str) -> feedparser.FeedParserDict:
-    parsed = feedparser.parse(content)
+    try:
+        parsed = feedparser.parse(content)
+    except Exception as exc:
+        # feedparser itself fails on some damaged bodies (a NUL in the encoding declaration
+        # raises ValueError); such a body is no feed we can use either.
+        raise FetchError(f"{what}: not an Atom feed ({type(exc).__name__}: {_short(exc)})") from exc
     if not parsed.get("version") and not parsed.entries:
         # An HTML error page or an empty body: "bozo False" is not proof of a feed.
         raise FetchError(f"{what}: not an Atom feed ({_short(parsed.get('bozo_exception'))})")
@@ -142,10 +147,10 @@ def parse_latest_feed(content: bytes, count: int = 100) -> FeedPage:
 
 
 def _complete(parsed: feedparser.FeedParserDict) -> list[feedparser.FeedParserDict]:
-    """The entries, less one cut short when the body was (EDGAR writes <updated> late in each).
+    """The entries to use: from a damaged body, only those that reached their <updated>.
 
-    A truncated body still parses; its last entry would then lack items or dates, and since
-    a filing is seen once, it would stay that way.
+    EDGAR writes <updated> late in each entry, so this leaves out the entry a truncated
+    body cut in half. Kept, it would lack its items or dates for good: a filing is read once.
     """
     entries = list(parsed.entries)
     if parsed.get("bozo"):

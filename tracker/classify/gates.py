@@ -1,0 +1,125 @@
+"""Cheap pre-checks for regular expressions: words a pattern cannot match without.
+
+A rule such as `\\b(gross|net|aggregate) proceeds\\b` can only match a sentence that
+contains " proceeds"; checking that with `in` costs a fraction of running the regex,
+and most sentences fail most rules. The words are read from the pattern itself (with
+the standard library's own regex parser), so rule authors never keep them in sync.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from typing import Any
+
+# The standard library's own regex parser (public as sre_parse until 3.11, which now
+# warns on import). Typeshed does not describe it, hence Any. If a future Python
+# changes it, required_words() returns () and rules simply run without a gate.
+_parser: Any = importlib.import_module("re._parser")
+c: Any = importlib.import_module("re._constants")
+
+MAX_ALTERNATIVES = 64
+MIN_LENGTH = 3
+
+
+def required_words(pattern: str, flags: int = 0) -> tuple[str, ...]:
+    """Strings at least one of which every match contains; () when none can be told."""
+    try:
+        tree = _parser.parse(pattern, flags)
+    except Exception:  # an unusual pattern only loses its shortcut
+        return ()
+    best = _best(list(tree))
+    if not best or min(len(w) for w in best) < MIN_LENGTH:
+        return ()
+    # A word that contains another word of the set adds nothing to the check.
+    return tuple(sorted(w for w in best if not any(v != w and v in w for v in best)))
+
+
+def _literals(seq: list[Any]) -> set[str] | None:
+    """All strings `seq` can match, when it is made of literals and alternations only."""
+    current = {""}
+    for op, av in seq:
+        if op is c.LITERAL:
+            current = {s + chr(av) for s in current}
+        elif op is c.AT:
+            continue
+        elif op is c.SUBPATTERN:
+            inner = _literals(list(av[3]))
+            if inner is None:
+                return None
+            current = {s + t for s in current for t in inner}
+        elif op is c.BRANCH:
+            options: set[str] = set()
+            for alternative in av[1]:
+                inner = _literals(list(alternative))
+                if inner is None:
+                    return None
+                options |= inner
+            current = {s + t for s in current for t in options}
+        else:
+            return None
+        if len(current) > MAX_ALTERNATIVES:
+            return None
+    return current
+
+
+def _best(seq: list[Any]) -> set[str] | None:
+    """The most selective set of required strings found along a sequence."""
+    candidates: list[set[str]] = []
+    current = {""}
+
+    def flush() -> None:
+        nonlocal current
+        if all(current):
+            candidates.append(current)
+        current = {""}
+
+    for op, av in seq:
+        if op is c.AT:
+            continue
+        if op is c.LITERAL:
+            current = {s + chr(av) for s in current}
+            continue
+        inner_seq = list(av[3]) if op is c.SUBPATTERN else None
+        literal = (
+            _literals(inner_seq)
+            if inner_seq is not None
+            else (_literals([(op, av)]) if op is c.BRANCH else None)
+        )
+        if literal is not None and len(current) * len(literal) <= MAX_ALTERNATIVES:
+            current = {s + t for s in current for t in literal}
+            continue
+        flush()
+        if inner_seq is not None:
+            found = _best(inner_seq)
+            if found:
+                candidates.append(found)
+        elif op is c.BRANCH:
+            parts = [_best(list(alternative)) for alternative in av[1]]
+            union: set[str] = set()
+            for part in parts:
+                if not part:
+                    break
+                union |= part
+            else:
+                candidates.append(union)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            found = _best(list(av[2]))
+            if found:
+                candidates.append(found)
+    flush()
+    usable = [s for s in candidates if min(len(w) for w in s) >= MIN_LENGTH]
+    if not usable:
+        return None
+    # Each word costs one `in` check: fewest words first, then the most selective.
+    return min(usable, key=lambda s: (len(s), -min(len(w) for w in s)))
+
+
+def union_gate(gates: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    """One gate for several patterns: () if any of them cannot be gated."""
+    words: set[str] = set()
+    for gate in gates:
+        if not gate:
+            return ()
+        words.update(gate)
+    return tuple(sorted(w for w in words if not any(v != w and v in w for v in words)))

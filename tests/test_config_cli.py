@@ -219,3 +219,83 @@ def test_watch_add_list_remove_via_cli(tmp_path: Path, capsys: pytest.CaptureFix
     assert "AAPL" in capsys.readouterr().out
     assert main([*base, "remove", "aapl"]) == 0
     assert cfg.read_text() == Path("config/watch.toml").read_text()
+
+
+# -- property-based: any text gives a Config or a ConfigError, never another exception ------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+KEYS = [
+    "user_agent",
+    "base_url",
+    "poll_interval_seconds",
+    "max_requests_per_second",
+    "mode",
+    "backfill",
+    "default_channel",
+    "category_channels",
+    "mentions",
+    "ticker",
+    "cik",
+    "name",
+    "channel",
+    "categories",
+    "forms",
+    "bogus",
+    "keep_seen_per_company",
+]
+VALUES = st.one_of(
+    st.integers(-5, 10**11),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.text(max_size=20),
+    st.lists(st.text(max_size=8), max_size=3),
+    st.sampled_from(['"#ok"', '"fda"', '"x@y.z"', '"http://h"']),
+)
+
+
+def _toml_value(v: object) -> str:
+    import json as _json
+
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v) if v == v and abs(v) != float("inf") else "nan"
+    if isinstance(v, str) and v.startswith('"'):
+        return v
+    return _json.dumps(v)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300))
+def test_any_text_is_a_config_or_a_clear_error(text: str) -> None:
+    try:
+        parse_config(text, "fuzz.toml")
+    except ConfigError as exc:
+        assert str(exc).startswith("fuzz.toml")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["edgar", "slack", "state", "companies"]), st.sampled_from(KEYS), VALUES
+        ),
+        max_size=8,
+    )
+)
+def test_mutated_configs_are_a_config_or_a_clear_error(
+    edits: list[tuple[str, str, object]],
+) -> None:
+    tables: dict[str, dict[str, object]] = {"edgar": {"user_agent": '"a b@c.d"'}}
+    for table, key, value in edits:
+        tables.setdefault(table, {})[key] = value
+    lines = []
+    for table, values in tables.items():
+        lines.append("[[companies]]" if table == "companies" else f"[{table}]")
+        lines += [f"{k} = {_toml_value(v)}" for k, v in values.items()]
+    try:
+        parse_config("\n".join(lines) + "\n", "fuzz.toml")
+    except ConfigError as exc:
+        assert str(exc).startswith("fuzz.toml")

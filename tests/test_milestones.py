@@ -439,7 +439,8 @@ def test_dates_marked_as_old_are_not_the_target() -> None:
 def test_contradictions_in_one_filing() -> None:
     found = milestones.extract(
         [
-            "Tessaron remains on track to submit the NDA for TSR-550 in the fourth quarter of 2023.",
+            "Tessaron remains on track to submit the NDA for TSR-550 in the fourth quarter of "
+            "2023.",
             "Tessaron now expects to submit the NDA for TSR-550 in the first quarter of 2024.",
         ],
         filed=date(2023, 8, 10),

@@ -287,3 +287,35 @@ def test_filing_listed_under_two_watched_ciks_is_one_filing_each(
         len(edgar.requests_to("/000095012324000002/index.json")) == 2
         or len(edgar.requests_to("/000095012324000002/index.json")) == 1
     )
+
+
+def test_same_day_filing_about_the_same_matter_joins_the_thread(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
+    p = poller(tmp_path, edgar, slack)
+    p.run_cycle()
+    edgar.add(
+        make_filing(
+            CIK,
+            "0000950123-24-000002",
+            release=(
+                "Acme Bio announced a registered direct offering with gross proceeds of $5.0 million."
+            ),
+        )
+    )
+    edgar.add(
+        make_filing(
+            CIK,
+            "0000950123-24-000003",
+            form="424B5",
+            release=(
+                "Acme Bio is offering shares in a registered direct offering with gross proceeds of "
+                "$5.0 million."
+            ),
+        )
+    )
+    edgar.add(make_filing(CIK, "0000950123-24-000004", filed="2024-03-09"))
+    p.run_cycle()
+    first, second, other = slack.messages()
+    assert second["thread_ts"] == first["ts"]
+    assert other.get("thread_ts") is None

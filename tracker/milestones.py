@@ -71,6 +71,7 @@ __all__ = [
     "aliases_in",
     "diff",
     "extract",
+    "inns_in",
     "known_products",
     "label_of",
     "merge",
@@ -134,6 +135,14 @@ KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("clinical_hold", "clinical hold", r"\bclinical hold\b"),
         ("advisory_meeting", "FDA advisory committee meeting", r"\badvisory committee\b|\bAdCom\b"),
         (
+            "ind",
+            "IND submission",
+            r"\b(submit\w*|submission|fil(e|ed|es|ing)|clear\w*|open\w*)\b[^.;]{0,80}"
+            r"\b(IND|investigational new drug( application)?|CTA|clinical trial application)\b|"
+            r"\b(IND|investigational new drug application)\b[^.;]{0,60}\b(submitted|filed|"
+            r"cleared|clearance|accepted|went into effect|in effect|became effective|allowed)\b",
+        ),
+        (
             "approval_ex_us",
             "regulatory approval outside the US",
             r"\b(approv\w*|marketing authori[sz]ation|positive opinion)\b[^.;]{0,100}"
@@ -156,14 +165,6 @@ KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
             r"authori[sz]ation application)\b[^.;]{0,60}\b(submitted|validated|accepted|filed)\b",
         ),
         (
-            "ind",
-            "IND submission",
-            r"\b(submit\w*|submission|fil(e|ed|es|ing)|clear\w*|open\w*)\b[^.;]{0,80}"
-            r"\b(IND|investigational new drug( application)?|CTA|clinical trial application)\b|"
-            r"\b(IND|investigational new drug application)\b[^.;]{0,60}\b(submitted|filed|"
-            r"cleared|accepted|went into effect|in effect|became effective|allowed)\b",
-        ),
-        (
             "submission",
             "regulatory submission",
             rf"\b(submit\w*|submission|fil(e|ed|es|ing))\b[^.;]{{0,80}}\b({_US_APPLICATION})\b|"
@@ -173,8 +174,9 @@ KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         (
             "study_design_agreed",
             "FDA-agreed study design",
-            r"\bagree(d|s|ing)?\b[^.;]{0,60}\b(designs?|protocols?)\b|\b(designs?|protocols?)\b"
-            r"[^.;]{0,40}\bagreed\b|\breached (an )?agreement\b[^.;]{0,80}\b(designs?|protocols?)\b|"
+            r"\bagree(d|s|ing)?\b[^.;]{0,60}\b(designs?|protocols?)\b|"
+            r"\b(designs?|protocols?)\b[^.;]{0,40}\bagreed\b|"
+            r"\breached (an )?agreement\b[^.;]{0,80}\b(designs?|protocols?)\b|"
             r"\bspecial protocol assessment\b|\bSPA\b",
         ),
         (
@@ -240,7 +242,10 @@ _HYPOTHETICAL_RE = re.compile(
     r"no guarantee|cannot guarantee)\b",
     re.I,
 )
-_MODAL_RE = re.compile(r"\b(may|might|could|would)\b(?!\s+not\b)")  # lowercase: not "May 2024"
+_MODAL_RE = re.compile(  # lowercase only: "May 2024" is a month
+    r"\b(may|might|could|would)\b(?!\s+not\b)|\b(cannot|can't|unable to)\b|"
+    r"\b(did|does|do|will) not (approve|grant|accept|clear|lift)\b"
+)
 _ABANDON_RE = re.compile(
     r"\b(discontinu(e|ed|es|ing)|withdr(aw|awn|ew|awing|aws)|terminat(e|ed|es|ing)|"
     r"abandon(ed|s|ing)?|cancel(l?ed|l?ing|s)?|decided not to|no longer (plans?|intends?)|"
@@ -257,8 +262,8 @@ _NOT_ABOUT_PROGRAM_RE = re.compile(
     r"\b(patients?|subjects?|participants?|volunteers?)\b[^.;]{0,40}$", re.I
 )
 _RISK_RE = re.compile(
-    r"\b(may not|might not|could not|cannot be certain|uncertain whether|at risk(?! (of|for)\b)|unlikely to|"
-    r"not be able to|no assurance)\b",
+    r"\b(may not|might not|could not|cannot be certain|uncertain whether|unlikely to|"
+    r"at risk(?! (of|for)\b)|not be able to|no assurance)\b",
     re.I,
 )
 _REAFFIRM_RE = re.compile(
@@ -317,8 +322,8 @@ _DONE: dict[str, re.Pattern[str]] = {
         r"remained) (currently |still )?(on|under) (a )?(partial |full )?clinical hold\b",
         "advisory_meeting": r"\b(held|convened|voted|met|recommended|concluded)\b",
         "approval_ex_us": r"\b(approved|granted|received|authori[sz]ed)\b",
-        "approval": r"\b(approved|granted (marketing |accelerated |full )?(approval|authori[sz]ation)|"
-        r"received (\w+ ){0,2}(approval|authori[sz]ation|clearance)|cleared|authori[sz]ed)\b",
+        "approval": r"\b(approved|cleared|authori[sz]ed|granted (marketing |accelerated |full )?"
+        r"(approval|authori[sz]ation)|received (\w+ ){0,2}(approval|authori[sz]ation|clearance))\b",
         "submission_ex_us": r"\b(submitted|filed|validated|accepted|completed)\b",
         "ind": r"\b(submitted|filed|cleared|accepted|went into effect|in effect|became effective|"
         r"is effective|allowed|opened)\b",
@@ -333,7 +338,8 @@ _DONE: dict[str, re.Pattern[str]] = {
     }.items()
 }
 
-_PERIOD = r"(?:first|second|third|fourth) quarter|(?:first|second) half|[1-4]Q|Q[1-4]|[12]H|H[12]"
+_PERIOD = r"(?:first|second|third|fourth) quarter|(?:first|second) half"
+_SHORT_PERIOD = r"[1-4]Q|Q[1-4]|[12]H|H[12]"  # needs a year: "H1 antihistamine" is no date
 _REL_YEAR = r"(?:this|next|the current|the following|the next) (?:calendar |fiscal )?year"
 _YEAR = r"(?:(?:fiscal|calendar)\s+)?\d{4}"
 _TARGET_RE = re.compile(
@@ -341,6 +347,7 @@ _TARGET_RE = re.compile(
     rf"\s*(?:the\s+)?(?P<when>"
     rf"(?:[1-4]Q|Q[1-4]|[12]H|H[12])\s?'?\d{{2}}(?!\d)"
     rf"|(?:{_PERIOD})(?:(?:\s+of)?\s+(?:{_YEAR}|{_REL_YEAR}))?"
+    rf"|(?:{_SHORT_PERIOD})(?:\s+of)?\s+(?:{_YEAR}|{_REL_YEAR})"
     rf"|(?:early|mid|late|mid-|end of|the end of)\s*(?:{_MONTH_RE}\s+)?(?:\d{{4}}|{_REL_YEAR})"
     rf"|(?:{_MONTH_RE})(?:\s+\d{{1,2}},)?\s+\d{{4}}"
     rf"|(?:end of (?:the |this )?(?:year|current quarter|quarter)|year[- ]end|mid-year)"
@@ -371,47 +378,19 @@ _REGULATORY_RE = re.compile(
 _PRODUCT_RE = re.compile(r"\b([A-Z][A-Za-z0-9-]{2,30})(?:\(R\)|®|\(TM\)|™)")
 _CODE_NAME_RE = re.compile(r"\b([A-Z]{2,5}-\d{2,6}[A-Za-z]?)\b")
 # Code-shaped names of targets, diseases and standards, not products.
-_NOT_PRODUCTS = frozenset(
-    {
-        "COVID",
-        "SARS",
-        "MERS",
-        "GLP",
-        "HER",
-        "IL",
-        "CD",
-        "PD",
-        "CTLA",
-        "TNF",
-        "HIV",
-        "HPV",
-        "HCV",
-        "HBV",
-        "FGF",
-        "VEGF",
-        "CYP",
-        "ISO",
-        "BCMA",
-        "EGFR",
-        "KRAS",
-        "TGF",
-        "IGF",
-        "APO",
-        "LDL",
-        "HDL",
-        "SGLT",
-        "DPP",
-        "JAK",
-        "BTK",
-        "PCSK",
-        "CAR",
-        "AAV",
-        "EQ",
-        "FORM",
-        "ICH",
-        "GCP",
-        "ICD",
-    }
+_NOT_PRODUCT_RE = re.compile(
+    r"(COVID|SARS|MERS|GLP|HER|IL|CD|PD|CTLA|TNF|HIV|HPV|HCV|HBV|FGF|VEGF|CYP|ISO|BCMA|EGFR|KRAS|"
+    r"TGF|IGF|APO|LDL|HDL|SGLT|DPP|JAK|BTK|PCSK|CAR|AAV|EQ|FORM|ICH|GCP|ICD)"
+)
+# International nonproprietary names by their USAN/INN stems ("brevantinib", "halrizumab").
+_INN_STEMS = r"(?:mab|nib|ciclib|parib|lisib|degib|zomib|siran|rsen|vec|leucel)"
+_INN_RE = re.compile(rf"\b([a-z]{{3,}}{_INN_STEMS})(?:-[a-z]{{4}})?\b")
+# Code names of trials, not products: "LARK-201, a randomized ... Phase 2 trial".
+_TRIAL_NAME_RE = re.compile(
+    r"\b([A-Z]{2,5}-\d{2,6}[A-Za-z]?)\b(?:,?\s+(?:a|an|its|our|the)\s+[^.;]{0,80}?\b(?:randomi[sz]ed|"
+    r"double-blind|placebo|open-label|pivotal|phase\s*\d|multicenter|registrational)\b"
+    r"[^.;]{0,40}?\b(?:trial|study)\b|\s+(?:trial|study)\b)",
+    re.I,
 )
 _NAME = r"[A-Z][A-Za-z0-9-]{2,30}|[A-Z]{2,5}-\d{2,6}[A-Za-z]?"
 _RENAME_RE = re.compile(
@@ -421,6 +400,8 @@ _RENAME_RE = re.compile(
     rf"called) (?P<new2>[A-Z][A-Za-z0-9-]{{2,30}})"
     rf"|\b(?P<new3>[A-Z][A-Za-z0-9-]{{2,30}})(?:\(R\)|®|\(TM\)|™)?\s+\((?P<old3>[A-Z]{{2,5}}-"
     rf"\d{{2,6}}[A-Za-z]?)\)"
+    rf"|\b(?P<new4>[A-Z][A-Za-z0-9-]{{2,30}})(?:\(R\)|®|\(TM\)|™)?\s+\((?P<old4>[a-z]{{3,}}"
+    rf"{_INN_STEMS})(?:-[a-z]{{4}})?(?:\s+[a-z]+)?\)"
 )
 
 
@@ -436,7 +417,7 @@ class Statement:
     sentence: str
     accession: str = ""
     filed: str = ""
-    formerly: str = ""  # the product's old name, when this filing renames it
+    formerly: str = ""  # the product's old names, ", "-joined, when this filing renames it
     conflict: str = ""  # another target this filing gives for the same milestone
 
     @property
@@ -677,8 +658,8 @@ def aliases_in(texts: Iterable[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for text in texts:
         for m in _RENAME_RE.finditer(text):
-            old = m.group("old") or m.group("old2") or m.group("old3")
-            new = m.group("new") or m.group("new2") or m.group("new3")
+            old = m.group("old") or m.group("old2") or m.group("old3") or m.group("old4")
+            new = m.group("new") or m.group("new2") or m.group("new3") or m.group("new4")
             if not old or not new or old == new or _is_not_product(new):
                 continue
             if m.group("new3") and (new.isupper() and "-" not in new and len(new) <= 5):
@@ -687,8 +668,17 @@ def aliases_in(texts: Iterable[str]) -> dict[str, str]:
     return found
 
 
+def inns_in(texts: Iterable[str]) -> list[str]:
+    """Nonproprietary names ("brevantinib"): products too, when no brand is given."""
+    return list(dict.fromkeys(m.group(1) for text in texts for m in _INN_RE.finditer(text)))
+
+
+def _trial_names(texts: Iterable[str]) -> set[str]:
+    return {m.group(1) for text in texts for m in _TRIAL_NAME_RE.finditer(text)}
+
+
 def _is_not_product(name: str) -> bool:
-    return name.split("-")[0].upper() in _NOT_PRODUCTS
+    return bool(_NOT_PRODUCT_RE.fullmatch(name.split("-")[0].upper()))
 
 
 def _code_names(text: str) -> list[tuple[int, str]]:
@@ -699,7 +689,9 @@ def _code_names(text: str) -> list[tuple[int, str]]:
     ]
 
 
-def _named(text: str, products: Sequence[str]) -> list[tuple[int, str]]:
+def _named(
+    text: str, products: Sequence[str], not_products: Iterable[str] = ()
+) -> list[tuple[int, str]]:
     """(position, name) of every product named in a text."""
     hits = []
     for p in products:
@@ -707,7 +699,8 @@ def _named(text: str, products: Sequence[str]) -> list[tuple[int, str]]:
             hits.append((m.start(), p))
     taken = {pos for pos, _ in hits}
     hits += [(pos, code) for pos, code in _code_names(text) if pos not in taken]
-    return sorted(hits)
+    excluded = set(not_products)
+    return sorted(hit for hit in hits if hit[1] not in excluded)
 
 
 def _product_for(hits: list[tuple[int, str]], lo: int, hi: int, start: int) -> str:
@@ -832,9 +825,11 @@ def _statement_at(
         return None  # "under the PDUFA, the FDA will decide...": a date or nothing
     named = _product_for(hits, lo, hi, m.start()) or _product_for(hits, 0, len(masked), m.start())
     product = aliases.get(named, named) if named else current
-    formerly = next((old for old, new in aliases.items() if new == product), "")
-    if status == "planned" and not key and not (product and _INTENT_RE.search(clause)):
-        return None  # "works to achieve FDA approval": no date, no commitment
+    formerly = ", ".join(old for old, new in aliases.items() if new == product)
+    if status == "planned" and not key:
+        near = clause[max(0, start - _CUE_WINDOW) : end + _CUE_WINDOW]
+        if not (product and _INTENT_RE.search(near)):
+            return None  # "works to achieve FDA approval": no date, no commitment
     if status == "at_risk" and not key:
         return None  # "could delay the start of trials": a risk factor, not news
     return Statement(
@@ -859,19 +854,26 @@ def extract(
 ) -> list[Statement]:
     """Milestone statements in a filing's (non-boilerplate) sentences, merged per key."""
     aliases = aliases_in(sentences)
+    trials = _trial_names(sentences)
     products = list(
         dict.fromkeys(
-            [*products_in(sentences), *known_products, *aliases.values(), *aliases.keys()]
+            [
+                *products_in(sentences),
+                *known_products,
+                *aliases.values(),
+                *aliases.keys(),
+                *inns_in(sentences),
+            ]
         )
     )
-    products = [p for p in products if not _is_not_product(p)]
+    products = [p for p in products if not _is_not_product(p) and p not in trials]
     found: dict[tuple[str, str], Statement] = {}
     current = ""  # the product last named: "The company plans to reply..." is about it
     for sentence in sentences:
         if _WRAPPER_RE.search(sentence):
             continue
         masked = _mask(sentence)
-        hits = _named(masked, products)
+        hits = _named(masked, products, trials)
         if hits and _REGULATORY_RE.search(masked):
             current = aliases.get(hits[0][1], hits[0][1])
         clauses = _clauses(masked)
@@ -1003,11 +1005,15 @@ def _ledger_view(
             key = (entry.get("product", "").lower(), entry["kind"])
             old = latest.get(key)
             view = dict(entry)
-            if old and not view.get("target_key") and old.get("target_key"):
-                if view.get("status") not in ("achieved", "abandoned"):
-                    view["target"], view["target_key"] = old["target"], old["target_key"]
+            inherit = old and old.get("target_key") and not view.get("target_key")
+            if inherit and view.get("status") not in ("achieved", "abandoned"):
+                view["target"], view["target_key"] = old["target"], old["target_key"]
             latest[key] = view
     return latest, finance, renames
+
+
+def _old_names(st: Statement) -> list[str]:
+    return [n.strip().lower() for n in st.formerly.split(",") if n.strip()]
 
 
 def _find_before(
@@ -1015,9 +1021,7 @@ def _find_before(
 ) -> dict[str, Any] | None:
     """The ledger entry a statement continues: same name, an old name, or the only one."""
     name = st.product.lower()
-    names = [name]
-    if st.formerly:
-        names.append(st.formerly.lower())
+    names = [name, *_old_names(st)]
     names += [old for old, new in renames.items() if new == name]
     if name in renames:
         names.append(renames[name])
@@ -1046,7 +1050,7 @@ def diff(
 
 
 def _open_milestones(latest: dict[tuple[str, str], dict[str, Any]], st: Statement) -> list[str]:
-    names = {st.product.lower(), st.formerly.lower()} - {""}
+    names = {st.product.lower(), *_old_names(st)} - {""}
     out = []
     for (product, kind), entry in latest.items():
         if (

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 MAX_FETCH_ATTEMPTS = 8  # then alert from the feed alone rather than never
 MAX_LATEST_PAGES = 10
+BACKLOG_LOG_EVERY = 25
 
 
 @dataclass
@@ -222,9 +223,16 @@ class Poller:
         if not new:
             return
         queued = self.state.alerted_accessions(company.cik)
-        for filing in sorted(new, key=_filing_order):
+        for done, filing in enumerate(sorted(new, key=_filing_order)):
             if self.stop():
                 return
+            if len(new) > BACKLOG_LOG_EVERY and done % BACKLOG_LOG_EVERY == 0:
+                log.info(
+                    "%s: working through a backlog, %d of %d new filings done",
+                    company.label,
+                    done,
+                    len(new),
+                )
             report.new_filings += 1
             if filing.accession in queued:
                 # Alerts were queued but the process stopped before marking it seen.
@@ -317,7 +325,7 @@ class Poller:
         changes: tuple[milestones.MilestoneChange, ...] = ()
         if "fda" in result.categories or "financing" in result.categories:
             changes = self._update_ledger(company, filing, documents, result.facts)
-        thread_of = self._thread_parent(company, filing)
+        thread_of = self._thread_parent(company, filing, result.categories)
         return build_alerts(
             self.config,
             company,
@@ -361,17 +369,35 @@ class Poller:
         self.state.save_ledger(company.cik, merged)
         return tuple(changes)
 
-    def _thread_parent(self, company: Company, filing: Filing) -> str | None:
-        """An amendment (8-K/A) follows up the company's latest alert of the base form."""
-        if not filing.form.upper().endswith("/A"):
-            return None
-        base = filing.form.upper()[:-2]
-        earlier = [
+    def _thread_parent(
+        self, company: Company, filing: Filing, categories: tuple[str, ...]
+    ) -> str | None:
+        """The alert this filing follows up, so Slack shows them as one thread.
+
+        An amendment (8-K/A) follows the company's latest alert of the base form; any
+        other filing follows an earlier alert of the same day about the same matters
+        (Biopure's 424B5 of 19 February 2004 follows its 8-K of that morning).
+        """
+        mine = [
             a
             for a in self.state.alerts()
-            if a["cik"] == company.cik and a["alert"]["form"].upper() == base
+            if a["cik"] == company.cik
+            and a["accession"] != filing.accession
+            and not a["alert"].get("thread_of")
         ]
-        return earlier[-1]["accession"] if earlier else None
+        if filing.form.upper().endswith("/A"):
+            base = filing.form.upper()[:-2]
+            earlier = [a for a in mine if a["alert"]["form"].upper() == base]
+            return str(earlier[-1]["accession"]) if earlier else None
+        filed = filing.filed.isoformat() if filing.filed else ""
+        same_day = [
+            a
+            for a in mine
+            if filed
+            and a["alert"].get("filed") == filed
+            and set(a["alert"].get("categories", ())) & set(categories)
+        ]
+        return str(same_day[0]["accession"]) if same_day else None
 
     def _mark(self, company: Company, filing: Filing, status: str) -> None:
         self.state.record_filings(

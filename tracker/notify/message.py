@@ -225,6 +225,8 @@ def console_text(alert: Alert) -> str:
     for cat in alert.categories:
         for sentence in alert.evidence.get(cat, ())[:1]:
             lines.append(f'  [{CATEGORY_LABELS.get(cat, cat)}] "{trim(sentence, QUOTE_MAX)}"')
+    if alert.thread_of:
+        lines.append(f"  Follows up: {alert.thread_of} (posted in its thread)")
     lines.append(f"  Filing: {alert.index_url}")
     if alert.document_url and alert.document_url != alert.index_url:
         lines.append(f"  Document: {alert.document_url}")

@@ -299,7 +299,8 @@ def test_same_day_filing_about_the_same_matter_joins_the_thread(
             CIK,
             "0000950123-24-000002",
             release=(
-                "Acme Bio announced a registered direct offering with gross proceeds of $5.0 million."
+                "Acme Bio announced a registered direct offering with gross proceeds of "
+                "$5.0 million."
             ),
         )
     )
@@ -309,8 +310,8 @@ def test_same_day_filing_about_the_same_matter_joins_the_thread(
             "0000950123-24-000003",
             form="424B5",
             release=(
-                "Acme Bio is offering shares in a registered direct offering with gross proceeds of "
-                "$5.0 million."
+                "Acme Bio is offering shares in a registered direct offering with gross "
+                "proceeds of $5.0 million."
             ),
         )
     )

@@ -204,7 +204,11 @@ def test_legacy_items_through_a_company_feed() -> None:
         items=("7", "9", "12"),
         documents=[FakeDocument("d8k.htm", "8-K", b"<p>x</p>")],
     )
-    body = FakeEdgar([filing]).company_feed(815508)
+    fake = FakeEdgar([filing])  # rendering only: never started
+    try:
+        body = fake.company_feed(815508)
+    finally:
+        fake.stop()  # hung forever before, when the server had not been started
     assert b"<items-desc>items 7, 9 and 12</items-desc>" in body
     [parsed] = parse_company_feed(body, 815508).filings
     assert parsed.items == ("7", "9", "12")

@@ -497,3 +497,22 @@ def test_changes_come_most_important_first() -> None:
     changes = milestones.diff(previous, statements, {"runway": "into 2024"})
     assert [c.change for c in changes] == ["delayed", "achieved", "runway_changed"]
     assert changes[2].summary == "shortened, was into 2025, now into 2024"
+
+
+def test_timeline_names_renames_and_finance_changes() -> None:
+    """The timeline shows the rename, the new name's history and what finance changed."""
+    entries: list[dict[str, Any]] = []
+    for folder in ("abrexis_renamed_product", "ferrow_runway_shortening"):
+        steps = json.loads((SEQUENCES / folder / "steps.json").read_text())
+        for raw in steps:
+            step = Step(
+                (_document(SEQUENCES / folder / raw["file"], "EX-99.1"),),
+                raw["form"],
+                date.fromisoformat(raw["filed"]),
+                raw["accession"],
+            )
+            _, entries = replay(entries, step)
+    text = render_timeline(entries)
+    assert "ABX-101 renamed Zelvora" in text
+    assert "regulatory submission (Zelvora, formerly ABX-101): done  [achieved]" in text
+    assert "cash runway: stated — into the second quarter of 2024  [runway_changed]" in text

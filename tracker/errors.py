@@ -39,9 +39,18 @@ class EdgarBlocked(FetchError):
 class NotifyError(TrackerError):
     """Posting an alert failed; permanent errors need a person (token, channel, invite)."""
 
-    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        uncertain: bool = False,
+    ):
         self.permanent = permanent
         self.retry_after = retry_after
+        # No answer came back (timeout, dropped connection): the post may have landed.
+        self.uncertain = uncertain
         super().__init__(message)
 
 

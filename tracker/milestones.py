@@ -238,7 +238,7 @@ _CLAUSE_RE = re.compile(
 _HYPOTHETICAL_START_RE = re.compile(r"^\W*(if|unless|even if|should|in the event)\b", re.I)
 _WHETHER_RE = re.compile(r"\b(whether|if or when|when or if)\b", re.I)
 _HYPOTHETICAL_RE = re.compile(
-    r"\b(if|unless|even if|whether|in the event that|no assurance|cannot assure|can be no|"
+    r"\b(if|unless|even if|in the event that|no assurance|cannot assure|can be no|"
     r"no guarantee|cannot guarantee)\b",
     re.I,
 )
@@ -258,6 +258,7 @@ _NOT_PLANNED_RE = re.compile(
     r"(hold|convene|schedule|require)\b",
     re.I,
 )
+_CANCEL_RE = re.compile(r"\bcancel", re.I)
 _NOT_ABOUT_PROGRAM_RE = re.compile(
     r"\b(patients?|subjects?|participants?|volunteers?)\b[^.;]{0,40}$", re.I
 )
@@ -306,8 +307,8 @@ _PURPOSE_RE = re.compile(
 )
 _NOT_DONE_BEFORE_RE = re.compile(
     r"\b(to be|will be|would be|could be|may be|might be|should be|can be|must be|"
-    r"to have been|not|not yet|not been|never|to|will|would|could|may|might|shall|should|"
-    r"must|can|cannot|expected|expects? (the \w+ )?to)\s+$",
+    r"to have been|yet to be|not( yet)?( been| be)?|never|to|will|would|could|may|might|shall|"
+    r"should|must|can|cannot|expected|expects? (the \w+ )?to)\s+$",
     re.I,
 )
 _DONE: dict[str, re.Pattern[str]] = {
@@ -516,13 +517,9 @@ def _span(key: str) -> tuple[date, date] | None:
             last = 3 * q
             return date(year, last - 2, 1), date(year, last, calendar.monthrange(year, last)[1])
         if rest[0] == "H":
-            return (
-                (date(year, 1, 1), date(year, 6, 30))
-                if rest[1] == "1"
-                else (
-                    date(year, 7, 1),
-                    date(year, 12, 31),
-                )
+            first = rest[1] == "1"
+            return date(year, 1 if first else 7, 1), date(
+                year, 6 if first else 12, 30 + (not first)
             )
         month = int(rest[:2])
         if len(rest) > 2:
@@ -534,7 +531,8 @@ def _span(key: str) -> tuple[date, date] | None:
 
 
 def _shift(old_key: str, new_key: str) -> str:
-    """ "later", "earlier" or "" (same, inside the old range, or a vaguer restatement)."""
+    """Whether a new target is "later" or "earlier" than the old one, or "" for the same,
+    a refinement inside the old range, or a vaguer restatement around it."""
     old, new = _span(old_key), _span(new_key)
     if not old or not new or old == new:
         return ""
@@ -595,9 +593,8 @@ def _display(prep: str, when: str, key: str) -> str:
     when = " ".join(when.split())
     if when.lower().startswith("end of"):
         when = "the " + when
-    if re.fullmatch(r"(fiscal\s+)?\d{4}", when):
-        text = f"{prep if prep in ('in', 'during', *_DEADLINE_PREPS) else 'in'} {when}"
-        return text
+    if re.fullmatch(r"(fiscal\s+)?\d{4}", when):  # "in 2004" reads better than "2004"
+        return f"{prep if prep in ('in', 'during', *_DEADLINE_PREPS) else 'in'} {when}"
     if not _has_year(when) and key:
         if _is_relative(when):
             when = f"{when} ({_pretty(key)})"
@@ -612,7 +609,7 @@ def _target(clause: str, start: int, end: int, filed: date | None, status: str) 
     """The date the milestone is tied to: the first date after the milestone words,
     else the last one before them (which needs a preposition: "On February 19, 2004,"
     dates the news, it is no target)."""
-    best: tuple[int, int, str, str] | None = None
+    best = ("", "")
     for m in _TARGET_RE.finditer(clause):
         when = m.group("when")
         prep = " ".join((m.group("prep") or "").split())
@@ -633,11 +630,10 @@ def _target(clause: str, start: int, end: int, filed: date | None, status: str) 
             continue
         if not _has_year(when) and not _is_relative(when):
             key = _roll_back(key, filed) if status == "achieved" else _roll_forward(key, filed)
-        text = _display(prep, when, key)
         if after:
-            return text, key
-        best = (m.start(), m.end(), text, key)
-    return (best[2], best[3]) if best else ("", "")
+            return _display(prep, when, key), key
+        best = (_display(prep, when, key), key)
+    return best
 
 
 # -- products ---------------------------------------------------------------------------------
@@ -734,8 +730,9 @@ def _clause_of(clauses: list[tuple[int, int]], start: int, end: int) -> tuple[in
     return lo, max(hi, end)
 
 
-def _is_hypothetical(clause: str, end: int) -> bool:
-    head = clause[:end]
+def _is_hypothetical(clause: str, start: int, end: int) -> bool:
+    """Conditions, doubts and modals before the milestone words make it a supposition."""
+    head = clause[max(0, start - _CUE_WINDOW) : end]
     return bool(
         _HYPOTHETICAL_START_RE.search(clause)
         or _WHETHER_RE.search(clause)
@@ -763,18 +760,15 @@ def _nearest(regex: re.Pattern[str], clause: str, start: int, end: int, done: bo
 
 def _status(kind: str, clause: str, start: int, end: int) -> str | None:
     """What the clause says of the milestone at clause[start:end]; None: nothing firm."""
-    if _is_hypothetical(clause, end):
+    if _is_hypothetical(clause, start, end):
         return None
     if kind == "program":
         head = clause[:start]
         return None if _NOT_ABOUT_PROGRAM_RE.search(head) else "abandoned"
     done_re = _DONE.get(kind)
     if kind in _EVENT_KINDS:
-        return (
-            "achieved"
-            if done_re and _nearest(done_re, clause, start, end, True) is not None
-            else None
-        )
+        happened = done_re is not None and _nearest(done_re, clause, start, end, True) is not None
+        return "achieved" if happened else None
     # Words of trouble count near the milestone words only: a long clause may go on
     # about something else ("... for adults at risk of disease progression").
     lo = max(0, start - _CUE_WINDOW)
@@ -940,6 +934,9 @@ def runway_facts(facts: Iterable[Fact]) -> dict[str, str]:
     return out
 
 
+_FINANCE_SUBJECTS = {"cash runway": "runway", "financing need": "financing_need"}
+
+
 def _same_money(a: str, b: str) -> bool:
     x, y = parse_money(a), parse_money(b)
     return x is not None and x == y
@@ -949,12 +946,12 @@ def _finance_changes(finance: dict[str, str], before: dict[str, str]) -> list[Mi
     changes = []
     new, old = finance.get("runway"), before.get("runway")
     if new and old and new != old:
-        shift = _shift(normalise_target(old, None), normalise_target(new, None))
-        if shift or normalise_target(old, None) != normalise_target(new, None):
-            word = {"later": "extended, ", "earlier": "shortened, "}.get(shift, "")
+        old_key, new_key = normalise_target(old, None), normalise_target(new, None)
+        if not old_key or old_key != new_key:  # "into Q4 2024" and "into the fourth quarter..."
+            word = {"later": "extended, ", "earlier": "shortened, "}.get(_shift(old_key, new_key))
             changes.append(
                 MilestoneChange(
-                    "runway_changed", "cash runway", f"{word}was {old}, now {new}", old, new
+                    "runway_changed", "cash runway", f"{word or ''}was {old}, now {new}", old, new
                 )
             )
     elif new and not old:
@@ -996,18 +993,21 @@ def _ledger_view(
     finance: dict[str, str] = {}
     renames: dict[str, str] = {}
     for entry in previous:
-        kind = entry.get("type")
-        if kind == "finance":
+        if entry.get("type") == "finance":
             finance[entry["field"]] = entry["value"]
-        elif kind == "alias":
+        elif entry.get("type") == "alias":
             renames[entry["old"].lower()] = entry["new"].lower()
-        elif kind == "milestone" or "kind" in entry:
+        elif entry.get("type") == "milestone":
             key = (entry.get("product", "").lower(), entry["kind"])
-            old = latest.get(key)
             view = dict(entry)
-            inherit = old and old.get("target_key") and not view.get("target_key")
-            if inherit and view.get("status") not in ("achieved", "abandoned"):
-                view["target"], view["target_key"] = old["target"], old["target_key"]
+            old = latest.get(key) or {}
+            if not view.get("target_key") and view.get("status") in (
+                "planned",
+                "at_risk",
+                "delayed",
+            ):
+                view["target"] = old.get("target", "")
+                view["target_key"] = old.get("target_key", "")
             latest[key] = view
     return latest, finance, renames
 
@@ -1050,18 +1050,12 @@ def diff(
 
 
 def _open_milestones(latest: dict[tuple[str, str], dict[str, Any]], st: Statement) -> list[str]:
+    """What a discontinued program leaves undone: its planned or troubled milestones."""
     names = {st.product.lower(), *_old_names(st)} - {""}
     out = []
     for (product, kind), entry in latest.items():
-        if (
-            product in names
-            and kind != "program"
-            and entry.get("status")
-            not in (
-                "achieved",
-                "abandoned",
-            )
-        ):
+        done = entry.get("status") in ("achieved", "abandoned")
+        if product in names and kind != "program" and not done:
             when = f" planned {entry['target']}" if entry.get("target") else ""
             out.append(label_of(kind) + when)
     return out
@@ -1083,7 +1077,7 @@ def _compare(
         return MilestoneChange(kind, name, text + about, old, st.target, st.sentence)
 
     if st.kind == "program":
-        if before is not None and before.get("status") == "abandoned":
+        if not st.product or (before is not None and before.get("status") == "abandoned"):
             return None
         dropping = _open_milestones(latest, st)
         return change(
@@ -1098,11 +1092,11 @@ def _compare(
                 return change("new", f"{label}: {_EVENT_KINDS[st.kind]}")
             return change("achieved", label)
         if st.status == "abandoned":
-            # "does not plan to hold an advisory committee": never planned, no news
-            if _NOT_PLANNED_RE.search(st.sentence) and not re.search(
-                r"\bcancel", st.sentence, re.I
-            ):
-                return None
+            never_planned = _NOT_PLANNED_RE.search(st.sentence) and not _CANCEL_RE.search(
+                st.sentence
+            )
+            if never_planned:
+                return None  # "does not plan to hold an advisory committee": no news
             return change("abandoned", f"{label}: abandoned")
         words = {
             "planned": f"planned {when}" if st.target else "planned",
@@ -1179,6 +1173,7 @@ def merge(
         if not st.product and len(owners) == 1:
             row["product"] = next(iter(owners))
         kept.append(row)
+    finance_changes = {_FINANCE_SUBJECTS.get(c.subject, ""): c.change for c in changes}
     for field_name, value in finance.items():
         kept.append(
             {
@@ -1187,6 +1182,7 @@ def merge(
                 "value": value,
                 "accession": accession,
                 "filed": filed,
+                "change": finance_changes.get(field_name, ""),
             }
         )
     for old, new in aliases.items():

@@ -1,4 +1,10 @@
-"""The milestone history of a company, for people (terminal) and scripts (JSON)."""
+"""The milestone history of a company, for people (terminal) and scripts (JSON).
+
+Rows come from the ledger entries in filing order: milestone statements, stated cash
+runway and financing needs, and renames ("ABX-101 renamed Zelvora"), each with the
+change it made when it was filed, so the slip that triggered an alert can be traced
+back to its sentence.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,29 @@ STATUS_WORDS = {
     "delayed": "delayed",
     "abandoned": "abandoned",
 }
+FINANCE_LABELS = {
+    "runway": "cash runway",
+    "financing_need": "financing need",
+    "cash": "cash on hand",
+}
+
+
+def _milestone_row(e: dict[str, Any]) -> dict[str, Any]:
+    product = e.get("product", "")
+    if product and e.get("formerly"):
+        product = f"{product}, formerly {e['formerly']}"
+    target = e.get("target", "")
+    if target and e.get("conflict"):
+        target = f"{target} (the filing also says {e['conflict']})"
+    return {
+        "date": e.get("filed", ""),
+        "accession": e.get("accession", ""),
+        "milestone": label_of(e["kind"]) + (f" ({product})" if product else ""),
+        "status": e["status"],
+        "target": target,
+        "change": e.get("change", ""),
+        "sentence": e.get("sentence", ""),
+    }
 
 
 def timeline_rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -20,36 +49,32 @@ def timeline_rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for e in entries:
         if e.get("type") == "milestone":
-            what = label_of(e["kind"]) + (f" ({e['product']})" if e.get("product") else "")
-            rows.append(
-                {
-                    "date": e.get("filed", ""),
-                    "accession": e.get("accession", ""),
-                    "milestone": what,
-                    "status": e["status"],
-                    "target": e.get("target", ""),
-                    "change": e.get("change", ""),
-                    "sentence": e.get("sentence", ""),
-                }
-            )
+            rows.append(_milestone_row(e))
         elif e.get("type") == "finance":
-            label = {
-                "runway": "cash runway",
-                "financing_need": "financing need",
-                "cash": "cash on hand",
-            }.get(e["field"], e["field"])
             rows.append(
                 {
                     "date": e.get("filed", ""),
                     "accession": e.get("accession", ""),
-                    "milestone": label,
+                    "milestone": FINANCE_LABELS.get(e["field"], e["field"]),
                     "status": "stated",
                     "target": e["value"],
+                    "change": e.get("change", ""),
+                    "sentence": "",
+                }
+            )
+        elif e.get("type") == "alias":
+            rows.append(
+                {
+                    "date": e.get("filed", ""),
+                    "accession": e.get("accession", ""),
+                    "milestone": f"{e['old']} renamed {e['new']}",
+                    "status": "renamed",
+                    "target": "",
                     "change": "",
                     "sentence": "",
                 }
             )
-    return sorted(rows, key=lambda r: (r["date"], r["accession"]))
+    return sorted(rows, key=lambda r: (r["date"], r["accession"]))  # stable: filing order kept
 
 
 def render_timeline(entries: list[dict[str, Any]]) -> str:
@@ -61,6 +86,9 @@ def render_timeline(entries: list[dict[str, Any]]) -> str:
         status = STATUS_WORDS.get(r["status"], r["status"])
         target = f" — {r['target']}" if r["target"] else ""
         change = f"  [{r['change']}]" if r["change"] else ""
+        if r["status"] == "renamed":
+            lines.append(f"  {r['date']}  {r['milestone']}")
+            continue
         lines.append(f"  {r['date']}  {r['milestone']}: {status}{target}{change}")
         if r["sentence"]:
             lines.append(

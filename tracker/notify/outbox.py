@@ -72,16 +72,19 @@ def deliver(
                 ts = sink.post(alert, thread_ts=thread_ts)
         except NotifyError as exc:
             attempts = row.get("attempts", 0) + 1
-            delay = exc.retry_after or min(MAX_BACKOFF, 30.0 * 2 ** min(attempts, 7))
+            if exc.permanent:
+                delay = MAX_BACKOFF
+            else:
+                delay = exc.retry_after or min(MAX_BACKOFF, 30.0 * 2 ** min(attempts, 7))
             if exc.retry_after:
                 paused_channels[alert.channel] = now + exc.retry_after
-            status = "failed" if exc.permanent else "pending"
             state.update_alert(
                 row["alert_id"],
-                status=status,
+                status="failed" if exc.permanent else "pending",
                 attempts=attempts,
                 last_error=str(exc),
                 next_attempt=now + delay,
+                uncertain=exc.uncertain or bool(row.get("uncertain")),
             )
             level = logging.ERROR if exc.permanent else logging.WARNING
             log.log(
@@ -97,7 +100,12 @@ def deliver(
             report.pending += 0 if exc.permanent else 1
             continue
         state.update_alert(
-            row["alert_id"], status="delivered", ts=ts, delivered_at=now_iso(), last_error=""
+            row["alert_id"],
+            status="delivered",
+            ts=ts,
+            delivered_at=now_iso(),
+            last_error="",
+            uncertain=False,
         )
         delivered[(alert.accession, alert.channel)] = ts
         report.delivered += 1
@@ -112,10 +120,26 @@ def deliver(
 
 
 def _existing_post(sink: Sink, row: dict[str, Any], alert: Alert) -> str | None:
-    """After an attempt that may have reached Slack, look before posting again."""
-    if not sink.can_find_posted or not row.get("attempts"):
+    """When an earlier attempt may have reached Slack, look before posting again.
+
+    That is after a crash while "sending", or after a post that got no answer. A
+    definite error answer (429, 5xx, ok:false) means nothing was posted: no look.
+    """
+    if not sink.can_find_posted or not (row["status"] == "sending" or row.get("uncertain")):
         return None
-    found = sink.find_posted(alert, float(row.get("last_try_epoch") or 0.0))
+    try:
+        found = sink.find_posted(alert, float(row.get("last_try_epoch") or 0.0))
+    except NotifyError as exc:
+        if not exc.permanent:
+            raise
+        # History cannot be read (scope, workspace policy): never lose the alert for it.
+        log.warning(
+            "cannot check %s for an earlier post of %s (%s); posting it",
+            alert.channel,
+            alert.accession,
+            exc,
+        )
+        return None
     if found:
         log.info(
             "alert %s was already posted before a restart (ts %s); not posting again",

@@ -78,7 +78,7 @@ def _slack_error(exc: Exception, channel: str) -> NotifyError:
             value = headers.get("Retry-After") or headers.get("retry-after")
             retry_after = float(value) if value else 30.0
         return NotifyError(f"Slack answered {status} {code or ''}".strip(), retry_after=retry_after)
-    return NotifyError(f"Slack unreachable: {type(exc).__name__}")
+    return NotifyError(f"Slack unreachable: {type(exc).__name__}", uncertain=True)
 
 
 class SlackSink:
@@ -145,7 +145,11 @@ class SlackSink:
                 include_all_metadata=True,
             )
         except Exception as exc:
-            raise _slack_error(exc, alert.channel) from None
+            error = _slack_error(exc, alert.channel)
+            status = getattr(getattr(exc, "response", None), "status_code", 0)
+            if error.uncertain or status == 429 or status >= 500:
+                raise error from None
+            raise NotifyError(f"channel history unreadable: {error}", permanent=True) from None
         messages: list[dict[str, Any]] = resp.get("messages", []) or []
         for msg in messages:
             payload = (msg.get("metadata") or {}).get("event_payload") or {}
@@ -174,7 +178,9 @@ class WebhookSink:
                 unfurl_media=False,
             )
         except Exception as exc:
-            raise NotifyError(f"Slack webhook unreachable: {type(exc).__name__}") from None
+            raise NotifyError(
+                f"Slack webhook unreachable: {type(exc).__name__}", uncertain=True
+            ) from None
         # WebhookClient never raises on HTTP errors: the status must be checked here.
         if resp.status_code == 200:
             return None

@@ -86,8 +86,15 @@ def config(
     )
 
 
-def poller(cfg: Config, state_dir: Path, sink: object | None = None) -> Poller:
-    client = EdgarClient(cfg.edgar.base_url, cfg.edgar.user_agent)
+def poller(
+    cfg: Config, state_dir: Path, sink: object | None = None, unthrottled: bool = False
+) -> Poller:
+    """`unthrottled` only for counting requests: the local EDGAR needs no politeness."""
+    client = EdgarClient(
+        cfg.edgar.base_url,
+        cfg.edgar.user_agent,
+        sleep=(lambda s: None) if unthrottled else time.sleep,
+    )
     return Poller(cfg, State(state_dir), client, sink or ConsoleSink(io.StringIO()))  # type: ignore[arg-type]
 
 
@@ -127,14 +134,20 @@ def idle_requests(sizes: list[int]) -> list[tuple[int, int, int, float, float]]:
                 tempfile.TemporaryDirectory() as tmp,
             ):
                 prebaseline(Path(tmp), n)
-                p = poller(config(edgar.base_url, n, mode, sweep=10_000), Path(tmp))
+                p = poller(
+                    config(edgar.base_url, n, mode, sweep=10_000),
+                    Path(tmp),
+                    unthrottled=mode == "company",
+                )
                 p.run_cycle()  # warm: the first sweep slot and the latest-feed watermark
                 times = []
-                for _ in range(3):
+                for _ in range(3 if mode == "latest" else 1):
                     before = len(edgar.requests)
                     times.append(timed(p.run_cycle))
                     requests = len(edgar.requests) - before
-                result.append((requests, statistics.median(times) * 1000))
+                # Per-company mode is bound by SEC's 10 requests/s, not by the machine.
+                elapsed = statistics.median(times) if mode == "latest" else requests / 10
+                result.append((requests, elapsed * 1000))
         rows.append((n, result[0][0], result[1][0], result[0][1], result[1][1]))
         print(
             f"  idle cycle, {n} companies: latest {result[0][0]} requests "
@@ -155,11 +168,16 @@ def new_filing_time(count: int) -> list[float]:
         cfg = config(edgar.base_url, 100, "latest", slack.base_url, sweep=10_000)
         p = poller(cfg, Path(tmp), SlackSink(TOKEN, slack.base_url))
         p.run_cycle()
+        edgar.add(filing(BASE_CIK, 99))  # warm-up: the rules are compiled on first use
+        p.run_cycle()
         times = []
         for k in range(count):
+            # Cycles at least a second apart, as a daemon's are: back to back, SEC's
+            # 10-per-second window (4 requests a filing) would be measured instead.
+            time.sleep(1.05)
             edgar.add(filing(BASE_CIK + k % 100, 100 + k))
             times.append(timed(p.run_cycle))
-        assert len(slack.messages()) == count
+        assert len(slack.messages()) == count + 1
         return times
 
 
@@ -401,7 +419,8 @@ def main() -> int:
         "",
         "## Requests per idle cycle",
         "",
-        "| companies | latest-filings mode | per-company mode | latest ms | per-company ms |",
+        "| companies | latest-filings mode | per-company mode | latest ms "
+        "| per-company ms (at 10/s) |",
         "| ---: | ---: | ---: | ---: | ---: |",
         *[f"| {n:,} | {a} | {b:,} | {ta:.1f} | {tb:.0f} |" for n, a, b, ta, tb in idle],
         "",

@@ -8,45 +8,62 @@ Everything here is pure: the pipeline stores the entries (extract -> diff -> mer
 How a sentence becomes a statement
 - The sentence is cut into clauses (at ";", ", and", ", while", " and expects"...),
   so "the FDA approved X, and the company plans to launch" is two things. Each kind's
-  pattern (KINDS, most specific first) may match once per sentence; a match that
-  overlaps a more specific kind's match is left to that kind.
-- Status comes from the match's own clause: hypothetical wording ("if", "could",
-  "may", "no assurance") makes no statement at all; then abandoned ("discontinue",
+  pattern (KINDS, most specific first) states at most one milestone per sentence; a
+  match overlapping a more specific kind's match is left to that kind (an IND
+  clearance is no approval, a resubmission no new submission).
+- Status comes from the match's own clause, words of trouble only within 100
+  characters of it: hypothetical wording ("if", "whether", "could", "may", "cannot",
+  "no assurance") makes no statement at all; then abandoned ("discontinue",
   "cancelled", "no longer plans to"), at risk ("may not", "unlikely to"), delayed
-  ("postponed", "extended the PDUFA date", "rather than by year end"), unless the
+  ("postponed", "extended the PDUFA date", "rather than by year end") unless the
   clause reaffirms ("remains", "does not expect ... to change"). Otherwise the nearer
-  of a kind-specific achievement verb ("approved", "first patient dosed", "lifted")
-  and a planning verb ("plans", "expects", "will") decides achieved or planned.
-- Events that happen to a company (a complete response letter, a clinical hold) only
-  count when the clause says they happened; a development program only when it is
-  discontinued.
-- Precision over recall: a plan with neither a date nor an explicit intention verb
-  ("works to achieve FDA approval"), an at-risk statement without a date, a purpose
-  ("seeking approval") and a statement about no product are not recorded as news.
+  of a kind-specific achievement verb ("approved", "first patient dosed", "lifted";
+  not after "to", "will be", "not yet") and a planning verb decides achieved/planned.
+- Events done to a company (a complete response letter, a clinical hold) count only
+  when the clause says they happened; a development program only when discontinued.
+- Precision over recall; these make no statement: a plan with neither a date nor an
+  intention verb near it ("works to achieve FDA approval"); an at-risk statement
+  without a date (risk-factor talk); a purpose ("seeking accelerated approval", "the
+  path to approval"); a condition ("subject to FDA clearance of the IND", "upon
+  initiation of"); what money is for ("fund operations through topline data"); a
+  topic ("to discuss the topline results"). A statement naming no product is kept in
+  the ledger but makes no alert unless it continues the company's only entry of its kind.
+
+Products
+- Trademarked names ("Hemopure(R)", "Zelvora™"), code names ("ABX-101", but not
+  "IL-23", "COVID-19" or a trial called "LARK-201, a randomized ... trial"), INN-stem
+  names ("brevantinib"), names an application or trial is for ("NDA for Zelvora"), and
+  every product the ledger already knows. A sentence without one is about the product
+  last named in a regulatory sentence.
+- Renames: "Zelvora (formerly ABX-101)", "VELORAQ, previously known as HLV-417",
+  "Brand (CODE-1)" and "Brand (inn)" make the new name inherit the old names' history,
+  in the same filing (Statement.formerly) and, through the ledger's alias entries, later.
 
 Hard cases
 - Contradictions: several statements of one milestone in one filing are merged. The
   cautious reading wins: abandoned > delayed > at risk > achieved > planned (what was
   done outranks a stale plan); among equals the later date wins, then the more precise
   one ("by June 30, 2004" over "June 2004"). When two dates of equal standing do not
-  overlap, the change's summary says what else the filing says.
-- Dates without years take the filing's year; for a plan, a month or quarter already
-  past at filing rolls to the next year ("in January", said in November, is next
-  January). The alert shows the inferred year ("June 2003").
+  overlap, the change's summary says what else the filing says (Statement.conflict).
+- Dates without years take the filing's year; a plan's month or quarter already past
+  at filing rolls to next year ("in January", said in November), an achievement's
+  still to come rolls back ("in December", said in February). Alerts show the year
+  read in ("June 2003").
 - Relative dates ("by year end", "later this year", "in the current quarter", "the
   first quarter of next year") are read against the filing date and shown with what
   they were read as ("later this year (2024)").
 - Target dates compare as ranges: a date inside the old one ("by the end of 2022"
   after "the second half of 2022") or a vaguer restatement is no change; a later end
   is a slip, an earlier one a move. Dates the sentence marks as old ("previously
-  scheduled for", "rather than", "from ... to") are not taken as the new target.
-- Renames: "Zelvora (formerly ABX-101)", "VELORAQ, previously known as HLV-417" and
-  "Brand (CODE)" make the new name inherit the old name's history, in the same filing
-  and (through the ledger's alias entries) in later ones.
-- A product not named in a sentence is the one last named in a regulatory sentence;
-  a statement still without a product matches the company's only entry of its kind.
-- A discontinued program is one "abandoned" change that names the open milestones it
-  drops, not one change per milestone.
+  scheduled for", "rather than", "from ... to") are not the new target, and a
+  later statement without a date keeps the last date said.
+- A risk to a dated milestone is reported as a slip ("delayed": "was June 2004, now may
+  not be by June 30, 2004"); "at_risk" is for milestones that had no date.
+- A discontinued program is one "abandoned" change naming the open milestones it
+  drops, not one change per milestone; a first "not planned" (e.g. no advisory
+  committee) is recorded without an alert, as nothing was planned.
+- Cash runway compares by date ("shortened"/"extended"); a financing need by amount,
+  so "$8.5 million" and "$8.50 million" are the same need.
 """
 
 from __future__ import annotations
@@ -76,6 +93,7 @@ __all__ = [
     "label_of",
     "merge",
     "normalise_target",
+    "objects_in",
     "prior_entries",
     "products_in",
     "runway_facts",
@@ -130,7 +148,7 @@ KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
             "hold_lifted",
             "clinical hold lifted",
             r"\b(lift\w*|remov\w*|releas\w*|resolv\w*)\b[^.;]{0,60}\bclinical hold\b|"
-            r"\bclinical hold\b[^.;]{0,60}\b(lifted|removed|released|resolved)\b",
+            r"\bclinical hold\b[^.;]{0,160}\b(lifted|removed|released|resolved)\b",
         ),
         ("clinical_hold", "clinical hold", r"\bclinical hold\b"),
         ("advisory_meeting", "FDA advisory committee meeting", r"\badvisory committee\b|\bAdCom\b"),
@@ -227,7 +245,7 @@ _MASK_RE = re.compile(
     re.I,
 )
 _CLAUSE_RE = re.compile(
-    r";\s+"
+    r";\s+|\s+(?:--|–|—)\s+"  # spaced dashes join subtitle lines: "-- PDUFA date ... --"
     r"|,\s+(?:and|but|while|whereas|although|though|which|with)\s+"
     r"|\s+(?:while|whereas|but)\s+"
     r"|\s+and\s+(?=(?:that\s+)?(?:the\s+|its\s+)?(?:company|it|we|they|FDA|agency|[A-Z][\w-]+)"
@@ -305,6 +323,18 @@ _PURPOSE_RE = re.compile(
     r"regulatory|FDA|U\.S\.)\s+){0,3}$",
     re.I,
 )
+# Words right before the milestone that make it an aside, not a statement about it: a
+# condition ("subject to FDA clearance of the IND", "upon initiation of"), what money is
+# for ("fund operations through topline data"), or a topic ("to discuss the results").
+_ASIDE_BEFORE_RE = re.compile(
+    r"(\b(subject to|upon|pending|contingent (up)?on|conditioned on|following|after|prior to|"
+    r"in advance of|ahead of|to discuss|discuss(ing)?|to review|the path to|a path to|"
+    r"requirements? for|milestone payments?( upon| on)?)\s+((the|its|our|a|an|potential|"
+    r"successful|FDA|regulatory|U\.S\.)\s+){0,3}"
+    r"|\b(fund|funds|funding|finance|financing|sufficient|runway|proceeds)\b[^.;]{0,80}"
+    r"\b(through|until|into|past|beyond)\b[^.;]{0,60})$",
+    re.I,
+)
 _NOT_DONE_BEFORE_RE = re.compile(
     r"\b(to be|will be|would be|could be|may be|might be|should be|can be|must be|"
     r"to have been|yet to be|not( yet)?( been| be)?|never|to|will|would|could|may|might|shall|"
@@ -316,7 +346,7 @@ _DONE: dict[str, re.Pattern[str]] = {
     for kind, pattern in {
         "crl_reply": r"\b(resubmitted|replied|responded|submitted (its |a |the |our )?(formal )?"
         r"(reply|response|resubmission)|completed (its |the |our )?(reply|response|resubmission)|"
-        r"accepted (the |its |our )?resubmission|class (1|2|i|ii) (resubmission|response))\b",
+        r"accepted (the |its |our )?resubmission)\b",
         "crl": r"\b(received|receipt of|issued|sent)\b",
         "hold_lifted": r"\b(lifted|removed|released|resolved|lift of|removal of)\b",
         "clinical_hold": r"\b(placed|imposed|put|issued|received)\b|\b(is|are|was|were|remains?|"
@@ -335,7 +365,7 @@ _DONE: dict[str, re.Pattern[str]] = {
         "trial_result": r"\b(reported|announced|met|achieved|did not (meet|achieve)|failed to "
         r"(meet|achieve)|missed|showed|demonstrated|presented|released|read out)\b",
         "trial_start": r"\b(initiated|commenced|started|began|begun|launched|dosed|enrolled|"
-        r"randomi[sz]ed|treated|opened)\b",
+        r"treated|opened|(was|were|been) randomi[sz]ed|randomi[sz]ed (the|its|our) first)\b",
     }.items()
 }
 
@@ -384,8 +414,21 @@ _NOT_PRODUCT_RE = re.compile(
     r"TGF|IGF|APO|LDL|HDL|SGLT|DPP|JAK|BTK|PCSK|CAR|AAV|EQ|FORM|ICH|GCP|ICD)"
 )
 # International nonproprietary names by their USAN/INN stems ("brevantinib", "halrizumab").
-_INN_STEMS = r"(?:mab|nib|ciclib|parib|lisib|degib|zomib|siran|rsen|vec|leucel)"
+_INN_STEMS = (
+    r"(?:mab|tug|bart|nib|ciclib|parib|lisib|sib|degib|zomib|siran|rsen|vec|leucel|prazan|"
+    r"gliflozin|gliptin|sartan|olol|vir)"
+)
 _INN_RE = re.compile(rf"\b([a-z]{{3,}}{_INN_STEMS})(?:-[a-z]{{4}})?\b")
+# "A new drug application for Zelvora", "trial of Hemopure": the object names a product.
+_OBJECT_NAME_RE = re.compile(
+    rf"\b(?:{_US_APPLICATION}|IND|MAA|applications?|trials?|study|studies|approval|candidate)"
+    r"\s+(?:for|of)\s+([A-Z][a-z]{3,}[a-z0-9]*)\b(?![-\s]+[A-Z]?\d)"
+)
+_NOT_OBJECT_NAME_RE = re.compile(
+    rf"(the|this|that|these|its|our|their|phase|patients|adults|children|people|treatment|acute|"
+    rf"chronic|moderate|severe|{'|'.join(MONTHS)})",
+    re.I,
+)
 # Code names of trials, not products: "LARK-201, a randomized ... Phase 2 trial".
 _TRIAL_NAME_RE = re.compile(
     r"\b([A-Z]{2,5}-\d{2,6}[A-Za-z]?)\b(?:,?\s+(?:a|an|its|our|the)\s+[^.;]{0,80}?\b(?:randomi[sz]ed|"
@@ -547,6 +590,14 @@ def _shift(old_key: str, new_key: str) -> str:
     return ""
 
 
+def _end_shift(old_key: str, new_key: str) -> str:
+    """For a runway ("through June 2004") only the end counts: "later", "earlier" or ""."""
+    old, new = _span(old_key), _span(new_key)
+    if not old or not new or old[1] == new[1]:
+        return ""
+    return "later" if new[1] > old[1] else "earlier"
+
+
 def _pretty(key: str) -> str:
     """A key as people write it, for relative dates: "Q1 2025", "H2 2024", "2024"."""
     span = _span(key)
@@ -662,6 +713,18 @@ def aliases_in(texts: Iterable[str]) -> dict[str, str]:
                 continue  # "(NASDAQ)"-like capitals before a code are no brand
             found[old] = new
     return found
+
+
+def objects_in(texts: Iterable[str]) -> list[str]:
+    """Capitalised names that an application or trial is for ("NDA for Zelvora")."""
+    return list(
+        dict.fromkeys(
+            m.group(1)
+            for text in texts
+            for m in _OBJECT_NAME_RE.finditer(text)
+            if not _NOT_OBJECT_NAME_RE.fullmatch(m.group(1))
+        )
+    )
 
 
 def inns_in(texts: Iterable[str]) -> list[str]:
@@ -807,10 +870,14 @@ def _statement_at(
     lo, hi = _clause_of(clauses, m.start(), m.end())
     clause = masked[lo:hi]
     start, end = m.start() - lo, m.end() - lo
-    if kind.startswith("approval"):
+    anchor = m.start()
+    if kind.startswith("approval"):  # "FDA ... approval": what stands before "approval"
         word = re.search(r"approv|authori[sz]ation|clearance", m.group(0), re.I)
-        if _PURPOSE_RE.search(masked[: m.start() + (word.start() if word else 0)]):
+        anchor += word.start() if word else 0
+        if _PURPOSE_RE.search(masked[:anchor]):
             return None  # "seeking accelerated approval": the purpose of a submission
+    if _ASIDE_BEFORE_RE.search(masked[:anchor][-200:]):
+        return None
     status = _status(kind, clause, start, end)
     if status is None:
         return None
@@ -857,6 +924,7 @@ def extract(
                 *aliases.values(),
                 *aliases.keys(),
                 *inns_in(sentences),
+                *objects_in(sentences),
             ]
         )
     )
@@ -948,7 +1016,9 @@ def _finance_changes(finance: dict[str, str], before: dict[str, str]) -> list[Mi
     if new and old and new != old:
         old_key, new_key = normalise_target(old, None), normalise_target(new, None)
         if not old_key or old_key != new_key:  # "into Q4 2024" and "into the fourth quarter..."
-            word = {"later": "extended, ", "earlier": "shortened, "}.get(_shift(old_key, new_key))
+            word = {"later": "extended, ", "earlier": "shortened, "}.get(
+                _end_shift(old_key, new_key)
+            )
             changes.append(
                 MilestoneChange(
                     "runway_changed", "cash runway", f"{word or ''}was {old}, now {new}", old, new

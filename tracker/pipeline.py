@@ -84,6 +84,7 @@ class Poller:
         # Baselines never go away, so remembering them keeps an idle latest-mode cycle
         # from reading every company's state file.
         self._baselined: set[int] = set()
+        load_rules()  # compile the rules now, not while the first alert waits
 
     def use_config(self, config: Config) -> None:
         """Swap in a reloaded config; new companies get a baseline on their next poll."""

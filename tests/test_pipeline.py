@@ -38,7 +38,12 @@ def poller(
         extra=extra,
     )
     config = load_config(str(cfg))
-    client = EdgarClient(edgar.base_url, config.edgar.user_agent, sleep=lambda s: None)
+    client = EdgarClient(
+        edgar.base_url,
+        config.edgar.user_agent,
+        sleep=lambda s: None,
+        cooldown=config.edgar.cooldown_seconds,
+    )
     sink = SlackSink(TOKEN, slack.base_url) if slack else ConsoleSink()
     return Poller(config, State(state_dir or tmp_path / "state"), client, sink)
 
@@ -320,3 +325,44 @@ def test_same_day_filing_about_the_same_matter_joins_the_thread(
     first, second, other = slack.messages()
     assert second["thread_ts"] == first["ts"]
     assert other.get("thread_ts") is None
+
+
+def test_restart_after_downtime_pages_back_through_the_latest_feed(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
+    # Acme last: its slow sweep of its own feed is not due for a while.
+    companies = "".join(f"\n[[companies]]\ncik = {2000 + n}\n" for n in range(25)) + ACME
+    for n in range(5):
+        edgar.add(make_filing(9999, f"0000950888-24-{n:06d}", filed="2024-02-01"))
+    p = poller(tmp_path, edgar, slack, companies=companies, extra_edgar='mode = "latest"')
+    p.run_cycle()
+    p.run_cycle()
+    # While the tracker is down, our filing is pushed to the feed's third page.
+    edgar.add(make_filing(CIK, "0000950123-24-000002", filed="2024-03-01"))
+    for n in range(250):
+        edgar.add(make_filing(9999, f"0000950999-24-{n:06d}", filed="2024-03-02"))
+    again = poller(tmp_path, edgar, slack, companies=companies, extra_edgar='mode = "latest"')
+    report = again.run_cycle()
+    assert report.new_filings == 1
+    assert [m["metadata"]["event_payload"]["accession"] for m in slack.messages()] == [
+        "0000950123-24-000002"
+    ]
+    assert len(edgar.requests_to("action=getcurrent")) >= 3 + 2
+
+
+def test_sec_block_pauses_and_recovers_without_marking_anything(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
+    p = poller(tmp_path, edgar, slack, extra_edgar="cooldown_seconds = 0.2")
+    p.run_cycle()
+    edgar.add(make_filing(CIK, "0000950123-24-000002"))
+    edgar.blocked = True
+    edgar.block_status = 200  # SEC's block page sometimes comes with status 200
+    report = p.run_cycle()
+    assert report.errors and "blocked" in report.errors[0]
+    assert "0000950123-24-000002" not in p.state.seen_accessions(CIK)
+    edgar.blocked = False
+    import time
+
+    time.sleep(0.25)  # the configured cool-down
+    assert p.run_cycle().delivery.delivered == 1

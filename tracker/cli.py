@@ -348,7 +348,13 @@ def cmd_tickers(args: argparse.Namespace) -> int:
         allowed=("/files/company_tickers.json",),
     )
     resp = client.get("/files/company_tickers.json")
-    rows = validate_snapshot(resp.content)
+    try:
+        rows = validate_snapshot(resp.content)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise TrackerError(
+            f"EDGAR's company_tickers.json was not usable ({exc}); the ticker "
+            "list in use is unchanged"
+        ) from None
     target = Path(_state_dir(args)) / SNAPSHOT_NAME
     atomic_write(target, resp.content)
     print(f"{rows} tickers saved to {target}")

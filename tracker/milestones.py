@@ -748,14 +748,19 @@ def _code_names(text: str) -> list[tuple[int, str]]:
     ]
 
 
+def _names_re(products: Sequence[str]) -> re.Pattern[str] | None:
+    """One pattern for all known names (longest first), built once per filing."""
+    if not products:
+        return None
+    names = sorted(products, key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(p) for p in names) + r")\b")
+
+
 def _named(
-    text: str, products: Sequence[str], not_products: Iterable[str] = ()
+    text: str, names: re.Pattern[str] | None, not_products: Iterable[str] = ()
 ) -> list[tuple[int, str]]:
-    """(position, name) of every product named in a text."""
-    hits = []
-    for p in products:
-        for m in re.finditer(rf"\b{re.escape(p)}\b", text):
-            hits.append((m.start(), p))
+    """(position, name) of every product named in a text: known names and code names."""
+    hits = [(m.start(), m.group(1)) for m in names.finditer(text)] if names else []
     taken = {pos for pos, _ in hits}
     hits += [(pos, code) for pos, code in _code_names(text) if pos not in taken]
     excluded = set(not_products)
@@ -929,13 +934,14 @@ def extract(
         )
     )
     products = [p for p in products if not _is_not_product(p) and p not in trials]
+    names = _names_re(products)
     found: dict[tuple[str, str], Statement] = {}
     current = ""  # the product last named: "The company plans to reply..." is about it
     for sentence in sentences:
         if _WRAPPER_RE.search(sentence):
             continue
         masked = _mask(sentence)
-        hits = _named(masked, products, trials)
+        hits = _named(masked, names, trials)
         if hits and _REGULATORY_RE.search(masked):
             current = aliases.get(hits[0][1], hits[0][1])
         clauses = _clauses(masked)

@@ -79,7 +79,9 @@ class Poller:
         self.sink = sink
         self.clock = clock
         self.stop = stop
-        self._latest_seen: set[str] = set()
+        # The newest page of the latest-filings feed as last read: paging stops when it
+        # is reached again. Kept in the state so a restart after downtime pages back too.
+        self._latest_seen: set[str] = set(state.status().get("latest_watermark", []))
         self._sweep_next: dict[int, float] = {}
         # Baselines never go away, so remembering them keeps an idle latest-mode cycle
         # from reading every company's state file.
@@ -124,6 +126,7 @@ class Poller:
                 last_alerts=report.alerts_queued,
                 last_requests=report.requests,
                 mode=self.config.mode,
+                latest_watermark=sorted(self._latest_seen),
             )
         except StateError as exc:
             log.error("%s", exc)
@@ -162,7 +165,8 @@ class Poller:
         watched = {c.cik: c for c in self.config.companies}
         by_company: dict[int, dict[str, Filing]] = {}
         reached_known = False
-        seen_now: set[str] = set()
+        failed = False
+        newest_page: set[str] = set()
         for page in range(MAX_LATEST_PAGES):
             try:
                 resp = self.client.get(latest_feed_path(start=page * 100))
@@ -174,17 +178,25 @@ class Poller:
                     break  # EDGAR answers 503 past the end of the feed
                 log.warning("latest-filings feed not read: %s", exc)
                 report.errors.append(f"latest feed: {exc}")
+                failed = True
                 break
             for filing in parsed.filings:
-                seen_now.add(filing.accession)
+                if page == 0:
+                    newest_page.add(filing.accession)
                 if filing.accession in self._latest_seen:
                     reached_known = True
                 if filing.cik in watched:
                     by_company.setdefault(filing.cik, {})[filing.accession] = filing
             if reached_known or not self._latest_seen or not parsed.has_next:
                 break
-        gap = bool(self._latest_seen) and not reached_known
-        self._latest_seen = seen_now or self._latest_seen
+        gap = bool(self._latest_seen) and not reached_known and not failed
+        if gap:
+            log.warning(
+                "the latest-filings feed no longer reaches back to the last poll; "
+                "reading every company's own feed to close the gap"
+            )
+        if newest_page:
+            self._latest_seen = newest_page  # saved with the cycle's status
         now = self.clock()
         sweep_every = self.config.edgar.sweep_minutes * 60
         out = []
@@ -280,7 +292,8 @@ class Poller:
             raise
         except FetchError as exc:
             attempts = self.state.record_failure(company.cik, filing.accession, str(exc))
-            if attempts < MAX_FETCH_ATTEMPTS and exc.retryable:
+            # Even a 404 is retried: a filing's folder can appear on EDGAR after its feed entry.
+            if attempts < MAX_FETCH_ATTEMPTS:
                 log.warning(
                     "%s %s %s: documents not fetched (%s); attempt %d, trying again next cycle",
                     company.label,

@@ -102,6 +102,7 @@ class FakeEdgar:
         self.blocked = False
         self.block_status = 403
         self.latest_depth = 5000  # entries the latest-filings feed reaches back
+        self.company_tickers: bytes | None = None  # served at /files/company_tickers.json
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -372,6 +373,8 @@ class FakeEdgar:
     # -- HTTP ----------------------------------------------------------------------------------
 
     def route(self, path: str, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
+        if path == "/files/company_tickers.json" and self.company_tickers is not None:
+            return 200, self.company_tickers, "application/json"
         try:
             return self._route(path, query)
         except ValueError:  # start=abc, count=-: EDGAR answers such queries with an error page

@@ -132,7 +132,9 @@ def _mention(value: str) -> str:
 
 def blocks(alert: Alert) -> list[dict[str, Any]]:
     """Block Kit for one alert, within Slack's limits (well under 50 blocks)."""
-    title = ("[TEST] " if alert.test else "") + headline(alert)
+    # Escaped although plain_text: company names come from EDGAR, and Slack decodes
+    # &amp; &lt; &gt; in text objects, so the escaping never shows.
+    title = ("[TEST] " if alert.test else "") + escape(headline(alert))
     out: list[dict[str, Any]] = [
         {
             "type": "header",

@@ -78,7 +78,8 @@ def test_new_filing_is_posted_within_an_interval(
     edgar.add(make_filing(1111111, "0000950123-24-000002"))
     started = time.monotonic()
     [msg] = slack.wait_for_messages(1, timeout=10)
-    assert time.monotonic() - started < 1.0 + 2.0  # one interval plus processing
+    # One 1 s interval plus processing; the margin is for a loaded CI machine, not speed.
+    assert time.monotonic() - started < 1.0 + 4.0
     assert msg["metadata"]["event_payload"]["accession"] == "0000950123-24-000002"
     assert daemon.proc.poll() is None
 

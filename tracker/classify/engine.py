@@ -95,7 +95,6 @@ def classify_documents(
         in_news = False
         heading = None
         for sentence in content_sentences(rules, doc.text):
-            fact_sentences.append(sentence.text)
             only: tuple[str, ...] | None = None
             if prospectus:
                 if sentence.heading != heading:
@@ -105,7 +104,10 @@ def classify_documents(
                     elif _is_major(rules, heading) and not _is_minor_in_news(heading):
                         in_news = False
                 only = None if in_news else rules.prospectus_everywhere
-            _score_sentence(rules, sentence, rank, tallies, only)
+            # Facts come from the sentences that carry news: an amount in a table or
+            # a boilerplate paragraph is not a fact anyone acts on.
+            if _score_sentence(rules, sentence, rank, tallies, only):
+                fact_sentences.append(sentence.text)
     categories = tuple(c for c in CATEGORIES if tallies[c].score >= rules.threshold)
     evidence = {c: _evidence(tallies[c]) for c in categories}
     facts = tuple(extract_facts(rules.facts, fact_sentences))
@@ -193,7 +195,8 @@ def _score_sentence(
     rank: int,
     tallies: dict[str, _Tally],
     only: tuple[str, ...] | None = None,
-) -> None:
+) -> bool:
+    """Add the sentence's weight to each category it speaks for; True if any."""
     lower = sentence.text.lower()
     wanted = [
         cat
@@ -201,7 +204,8 @@ def _score_sentence(
         if (only is None or cat in only) and _passes(rules.category_gates.get(cat, ()), lower)
     ]
     if not wanted:
-        return
+        return False
+    hit = False
     masked = rules.mask.sub(" ", lower) if _passes(rules.mask_gate, lower) else lower
     factor = rules.stale_factor if rules.stale and rules.stale.search(masked) else 1.0
     for cat in wanted:
@@ -214,6 +218,7 @@ def _score_sentence(
         )
         if not weight:
             continue
+        hit = True
         weight *= factor
         tally = tallies[cat]
         if weight >= STRONG:
@@ -221,6 +226,7 @@ def _score_sentence(
         else:
             tally.weak += weight
         tally.hits.append((weight, rank, sentence.position, sentence.text))
+    return hit
 
 
 def _passes(gate: tuple[str, ...], text: str) -> bool:

@@ -120,6 +120,33 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - t
 
 
+def start_daemon(
+    tmp: Path, edgar_url: str, companies: int, interval: float, extra: str, env: dict[str, str]
+) -> subprocess.Popen[bytes]:
+    """`tracker run` on a config of `companies` companies (their state under tmp/state)."""
+    config_path = tmp / "watch.toml"
+    listing = "".join(f"\n[[companies]]\ncik = {BASE_CIK + i}\n" for i in range(companies))
+    config_path.write_text(
+        f'[edgar]\nuser_agent = "Bench bench@example.com"\nbase_url = "{edgar_url}"\n'
+        f"poll_interval_seconds = {interval}\n{extra}\n{listing}"
+    )
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tracker",
+            "--config",
+            str(config_path),
+            "--state",
+            str(tmp / "state"),
+            "-q",
+            "run",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 # -- the measurements ----------------------------------------------------------------------
 
 
@@ -189,31 +216,14 @@ def alert_latency(count: int, interval: float = 2.0) -> list[float]:
         FakeSlack(token=TOKEN) as slack,
         tempfile.TemporaryDirectory() as tmp,
     ):
-        cfg_path = Path(tmp) / "watch.toml"
-        companies = "".join(f"\n[[companies]]\ncik = {BASE_CIK + i}\n" for i in range(50))
-        cfg_path.write_text(f"""[edgar]
-user_agent = "Bench bench@example.com"
-base_url = "{edgar.base_url}"
-poll_interval_seconds = {interval}
-mode = "latest"
-[slack]
-base_url = "{slack.base_url}"
-{companies}""")
         prebaseline(Path(tmp) / "state", 50)
-        env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN}
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tracker",
-                "--config",
-                str(cfg_path),
-                "--state",
-                str(Path(tmp) / "state"),
-                "-q",
-                "run",
-            ],
-            env=env,
+        proc = start_daemon(
+            Path(tmp),
+            edgar.base_url,
+            50,
+            interval,
+            f'mode = "latest"\n[slack]\nbase_url = "{slack.base_url}"',
+            {**os.environ, "SLACK_BOT_TOKEN": TOKEN},
         )
         try:
             time.sleep(interval * 1.5)
@@ -283,34 +293,9 @@ def daemon_memory(companies: int) -> float:
         FakeEdgar([filing(999, k) for k in range(5)]) as edgar,
         tempfile.TemporaryDirectory() as tmp,
     ):
-        cfg_path = Path(tmp) / "watch.toml"
-        companies_toml = "".join(
-            f"\n[[companies]]\ncik = {BASE_CIK + i}\n" for i in range(companies)
-        )
-        cfg_path.write_text(f"""[edgar]
-user_agent = "Bench bench@example.com"
-base_url = "{edgar.base_url}"
-poll_interval_seconds = 1
-[slack]
-default_channel = "#filings"
-{companies_toml}""")
         prebaseline(Path(tmp) / "state", companies, 20)
         env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK")}
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tracker",
-                "--config",
-                str(cfg_path),
-                "--state",
-                str(Path(tmp) / "state"),
-                "-q",
-                "run",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
+        proc = start_daemon(Path(tmp), edgar.base_url, companies, 1, "", env)
         time.sleep(6)
         status = Path(f"/proc/{proc.pid}/status").read_text()
         proc.send_signal(signal.SIGTERM)

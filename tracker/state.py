@@ -13,7 +13,6 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from typing import Any
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
+from tracker.atomicfile import replace_file
 from tracker.errors import StateError
 
 log = logging.getLogger(__name__)
@@ -66,28 +66,13 @@ class AtomicJSONStorage(Storage):
 
 def atomic_write(path: Path, content: bytes) -> None:
     """Replace `path` with `content` so that readers see the old or new file, never half."""
-    directory = path.parent
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        replace_file(path, content)
     except OSError as exc:
-        raise StateError(f"cannot write state in {directory}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        dfd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise StateError(
-            f"cannot write state file {path}: {exc.strerror} (the previous state is untouched)"
+            f"cannot write state file {path}: {exc.strerror or exc} (the previous state is "
+            "untouched)"
         ) from None
 
 

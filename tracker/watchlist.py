@@ -25,6 +25,7 @@ from typing import Any
 
 import tomlkit
 
+from tracker.atomicfile import replace_file
 from tracker.config import Config, load_config, parse_config
 from tracker.errors import ConfigError
 from tracker.models import Company
@@ -460,35 +461,9 @@ def _replace(path: str, original: bytes, text: str) -> None:
                 f"the file changed while it was being edited; run the command again ({_UNCHANGED})",
             )
         mode = stat.S_IMODE(target.stat().st_mode)
-        _write_new(target, text.encode("utf-8"), mode)
+        replace_file(target, text.encode("utf-8"), mode)
     except OSError as exc:
         raise WatchError(path, f"cannot write: {exc.strerror or exc}; {_UNCHANGED}") from None
-
-
-def _write_new(target: Path, data: bytes, mode: int) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(target.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Makes the rename itself survive a crash; some file systems refuse, which is harmless."""
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # --- rows --------------------------------------------------------------------------------

@@ -169,3 +169,17 @@ def test_sighup_reloads_at_once(tmp_path: Path, edgar: FakeEdgar, slack: FakeSla
         wait_until(lambda: "1 added" in daemon.text(), timeout=5, what="the reload")
     finally:
         assert daemon.stop() == 0
+
+
+def test_sigterm_during_a_stuck_post_still_exits_within_ten_seconds(
+    running: tuple[Daemon, Path, Path], edgar: FakeEdgar, slack: FakeSlack
+) -> None:
+    daemon, _, state = running
+    slack.fail_next("chat.postMessage", 1, delay=30)  # Slack hangs longer than we may wait
+    edgar.add(make_filing(1111111, "0000950123-24-000002"))
+    wait_until(lambda: bool(slack.requests_for("chat.postMessage")), what="the post")
+    started = time.monotonic()
+    assert daemon.stop() == 0
+    assert time.monotonic() - started < 10.5
+    # The alert is kept (as sending) and will be checked and delivered on the next start.
+    assert [a["status"] for a in State(state).alerts()] == ["sending"]

@@ -63,7 +63,16 @@ class Daemon:
             self.config.mode,
         )
         self.scheduler.start()  # returns after shutdown
-        self.idle.wait(STOP_GRACE_SECONDS)
+        if not self.idle.wait(STOP_GRACE_SECONDS):
+            # A request stuck in a long retry must not hold the stop past systemd's patience.
+            # Every state write is atomic, so this is as safe as a kill: the next start
+            # resumes from the last whole record.
+            log.warning(
+                "the poll in progress did not finish within %.0fs; stopping anyway",
+                STOP_GRACE_SECONDS,
+            )
+            logging.shutdown()
+            os._exit(0)
         log.info("tracker daemon stopped")
         return 0
 
@@ -157,8 +166,9 @@ class Daemon:
             "received %s: finishing the filing in hand, then stopping", signal.Signals(signum).name
         )
         self.stopping.set()
-        if self.idle.is_set():
-            self._shutdown()
+        # The scheduler stops now; run() then waits for the poll in hand (the poller
+        # checks the flag between filings) for a bounded time.
+        self._shutdown()
 
     def _shutdown(self) -> None:
         # From a signal handler or the job thread; both may race, and that is harmless.

@@ -166,3 +166,17 @@ def test_test_alert_to_a_missing_channel_says_so(
         )
         assert main(["--config", str(cfg), "test-alert", "--channel", "#nowhere"]) == 1
     assert "#nowhere not found" in capsys.readouterr().err
+
+
+def test_delivered_alerts_are_pruned_after_keep_days_pending_stay(tmp_path: Path) -> None:
+    state = State(tmp_path)
+    state.enqueue(
+        [
+            {"alert_id": f"a{n}", "accession": f"acc{n}", "cik": 1, "channel": "#x", "alert": {}}
+            for n in range(3)
+        ]
+    )
+    state.update_alert("a0", status="delivered", delivered_at="2020-01-01T00:00:00Z")
+    state.update_alert("a1", status="delivered", delivered_at="2999-01-01T00:00:00Z")
+    assert state.prune_outbox(keep_days=90) == 1
+    assert sorted(a["alert_id"] for a in state.alerts()) == ["a1", "a2"]

@@ -87,6 +87,7 @@ class Poller:
         # from reading every company's state file.
         self._baselined: set[int] = set()
         load_rules()  # compile the rules now, not while the first alert waits
+        self._next_prune = 0.0
 
     def use_config(self, config: Config) -> None:
         """Swap in a reloaded config; new companies get a baseline on their next poll."""
@@ -112,9 +113,28 @@ class Poller:
         report.delivery.failed = after.failed
         report.delivery.errors += after.errors
         report.requests = self.client.request_count - before
+        self._prune()
         report.finished = now_iso()
         self._record_status(report)
         return report
+
+    def _prune(self) -> None:
+        """Forget delivered alerts past `keep_delivered_days`, hourly: the outbox stays small."""
+        now = self.clock()
+        if now < self._next_prune:
+            return
+        self._next_prune = now + 3600
+        try:
+            removed = self.state.prune_outbox(self.config.state.keep_delivered_days)
+        except StateError as exc:
+            log.error("%s", exc)
+            return
+        if removed:
+            log.info(
+                "outbox: forgot %d delivered alerts older than %d days",
+                removed,
+                self.config.state.keep_delivered_days,
+            )
 
     def _record_status(self, report: CycleReport) -> None:
         try:

@@ -59,10 +59,6 @@ def resolve_ticker(ticker: str) -> tuple[int, str]:
     )
 
 
-def name_for_cik(cik: int) -> str | None:
-    return next((title for c, title in tickers().values() if c == cik), None)
-
-
 def validate_snapshot(raw: bytes) -> int:
     """Check that bytes are a company_tickers.json; return its number of rows."""
     data = json.loads(raw)

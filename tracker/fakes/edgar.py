@@ -140,12 +140,6 @@ class FakeEdgar:
         with self._lock:
             self._filings.append(filing)
 
-    def set_name(self, cik: int, name: str) -> None:
-        self._names[cik] = name
-
-    def restart_replay(self) -> None:
-        self._start = self._clock()
-
     def visible(self) -> list[FakeFiling]:
         elapsed = self._clock() - self._start
         with self._lock:

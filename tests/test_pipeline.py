@@ -366,3 +366,32 @@ def test_sec_block_pauses_and_recovers_without_marking_anything(
 
     time.sleep(0.25)  # the configured cool-down
     assert p.run_cycle().delivery.delivered == 1
+
+
+def test_a_filing_that_crashes_analysis_does_not_stop_the_others(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracker.pipeline as pipeline
+
+    p = poller(tmp_path, edgar, slack)
+    p.run_cycle()
+    edgar.add(make_filing(CIK, "0000950123-24-000002", release="POISON results announced."))
+    edgar.add(make_filing(CIK, "0000950123-24-000003", filed="2024-03-02"))
+    real = pipeline.classify_documents
+
+    def fragile(documents, **kwargs):  # type: ignore[no-untyped-def]
+        if any("POISON" in d.text for d in documents):
+            raise RuntimeError("a document nobody foresaw")
+        return real(documents, **kwargs)
+
+    monkeypatch.setattr(pipeline, "classify_documents", fragile)
+    report = p.run_cycle()
+    assert [m["metadata"]["event_payload"]["accession"] for m in slack.messages()] == [
+        "0000950123-24-000003"
+    ]
+    assert "analysis failed" in report.errors[0]
+    assert "0000950123-24-000002" not in p.state.seen_accessions(CIK)
+    for _ in range(pipeline.MAX_FETCH_ATTEMPTS):
+        p.run_cycle()
+    # In the end it is alerted from its feed entry rather than never.
+    assert len(slack.messages()) == 2

@@ -334,7 +334,21 @@ class Poller:
                 exc,
             )
             documents = []
-        alerts = self.analyse(company, filing, documents)
+        try:
+            alerts = self.analyse(company, filing, documents)
+        except Exception as exc:  # a document nobody foresaw must not stop every cycle
+            attempts = self.state.record_failure(company.cik, filing.accession, repr(exc))
+            log.exception(
+                "%s %s %s: could not be analysed (attempt %d)",
+                company.label,
+                filing.form,
+                filing.accession,
+                attempts,
+            )
+            report.errors.append(f"{filing.accession}: analysis failed: {exc!r}")
+            if attempts < MAX_FETCH_ATTEMPTS:
+                return
+            alerts = self.analyse(company, filing, [])  # the feed entry alone, as a last resort
         if alerts:
             self.state.enqueue(
                 [

@@ -159,7 +159,7 @@ def _poller(args: argparse.Namespace, config: Any) -> Any:
 def cmd_demo(args: argparse.Namespace) -> int:
     from tracker.demo import run_demo
 
-    delivered = run_demo()
+    delivered = run_demo(config_path=_config_path(args))
     return Exit.OK if delivered else Exit.FAILURE
 
 

@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import date
 from importlib import resources
 from typing import TextIO
@@ -92,13 +93,45 @@ class _Tee:
         self.console = console
         self.other = other
         self.can_find_posted = bool(other and other.can_find_posted)
+        self._printed: set[str] = set()
 
     def post(self, alert: Alert, thread_ts: str | None = None) -> str | None:
-        self.console.post(alert, thread_ts)
+        if alert.alert_id not in self._printed:  # a Slack retry must not print it again
+            self._printed.add(alert.alert_id)
+            self.console.post(alert, thread_ts)
         return self.other.post(alert, thread_ts) if self.other else None
 
     def find_posted(self, alert: Alert, since: float) -> str | None:
         return self.other.find_posted(alert, since) if self.other else None
+
+
+def _user_settings(config_path: str | None, env: dict[str, str]) -> tuple[SlackSettings, Company]:
+    from tracker.config import load_config
+    from tracker.errors import ConfigError
+
+    try:
+        user = load_config(config_path) if config_path else None
+    except ConfigError:
+        user = None
+    if user is None:
+        return SlackSettings(
+            base_url=env.get("TRACKER_DEMO_SLACK_URL", "https://slack.com/api/")
+        ), BIOPURE
+    listed = user.company(BIOPURE.cik)
+    # Not listed: the user's default channel, not a #biopure their workspace may lack.
+    company = (
+        replace(BIOPURE, channel=None)
+        if listed is None
+        else Company(
+            cik=BIOPURE.cik,
+            ticker=listed.ticker or BIOPURE.ticker,
+            name=listed.name or BIOPURE.name,
+            channel=listed.channel,
+            categories=listed.categories,
+            forms=listed.forms,
+        )
+    )
+    return user.slack, company
 
 
 def run_demo(
@@ -106,9 +139,15 @@ def run_demo(
     state_dir: str | None = None,
     step: float = STEP_SECONDS,
     env: dict[str, str] | None = None,
+    config_path: str | None = None,
 ) -> int:
-    """Run the replay; returns the number of alerts delivered."""
+    """Run the replay; returns the number of alerts delivered.
+
+    The watch config, when it loads, only lends its Slack settings and Biopure's entry
+    (channel, categories), so "posted, if Slack is configured" means the user's Slack.
+    """
     env = dict(os.environ if env is None else env)
+    slack, company = _user_settings(config_path, env)
     started = time.monotonic()
     filings = biopure_filings(step)
     with (
@@ -121,12 +160,9 @@ def run_demo(
                 base_url=edgar.base_url,
                 poll_interval_seconds=1.0,
             ),
-            slack=SlackSettings(
-                base_url=env.get("TRACKER_DEMO_SLACK_URL", "https://slack.com/api/"),
-                default_channel="#filings",
-            ),
+            slack=slack,
             state=StateSettings(),
-            companies=(BIOPURE,),
+            companies=(company,),
             path="(built-in demo config)",
         )
         state = State(state_dir or tmp)

@@ -1,0 +1,52 @@
+"""`tracker demo`: offline, the four Biopure filings, the ledger's headline."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from tracker.demo import run_demo
+from tracker.fakes.edgar import FakeEdgar
+from tracker.fakes.slack import FakeSlack
+
+from conftest import TOKEN, write_config
+
+
+def test_demo_prints_the_four_biopure_alerts_offline() -> None:
+    out = io.StringIO()
+    assert run_demo(out=out, step=0.3, env={}) == 4
+    text = out.getvalue()
+    assert "baseline taken" in text
+    for form, day in [
+        ("8-K", "2003-10-30"),
+        ("8-K", "2003-12-11"),
+        ("8-K", "2004-02-19"),
+        ("424B5", "2004-02-19"),
+    ]:
+        assert f"Biopure Corp (BPUR) · {form} · {day}" in text
+    assert (
+        "Slipped: reply to FDA complete response letter, was June 2004, now may not be by "
+        "June 30, 2004"
+    ) in text
+    assert "Cash runway: operations funded through June 2004" in text
+    assert "$8.5 million" in text and "35 percent" in text
+    assert "Categories: FDA, Financing, Workforce, Results" in text
+    assert "Categories: FDA, Workforce" in text  # the 30 October 2003 plan update
+    assert "Milestone timeline" in text
+
+
+def test_demo_posts_to_the_configured_slack(tmp_path: Path) -> None:
+    with FakeSlack(token=TOKEN) as slack, FakeEdgar() as unused:
+        config = write_config(tmp_path / "w.toml", unused.base_url, slack_url=slack.base_url)
+        run_demo(
+            out=io.StringIO(), step=0.3, env={"SLACK_BOT_TOKEN": TOKEN}, config_path=str(config)
+        )
+        messages = slack.messages()
+    assert [m["metadata"]["event_payload"]["form"] for m in messages] == [
+        "8-K",
+        "8-K",
+        "8-K",
+        "424B5",
+    ]
+    assert {m["channel"] for m in messages} == {"#filings"}
+    assert messages[3]["thread_ts"] == messages[2]["ts"]  # the 424B5 follows the 8-K

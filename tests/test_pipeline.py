@@ -395,3 +395,16 @@ def test_a_filing_that_crashes_analysis_does_not_stop_the_others(
         p.run_cycle()
     # In the end it is alerted from its feed entry rather than never.
     assert len(slack.messages()) == 2
+
+
+def test_a_restart_retries_failed_alerts_at_once(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
+    p = poller(tmp_path, edgar, slack)
+    p.run_cycle()
+    edgar.add(make_filing(CIK, "0000950123-24-000002"))
+    slack.fail_next("chat.postMessage", 1, status=200, error="invalid_auth")
+    p.run_cycle()
+    assert p.run_cycle().delivery.failed == 1  # failed alerts wait an hour in a running daemon
+    restarted = poller(tmp_path, edgar, slack)  # e.g. after fixing SLACK_BOT_TOKEN
+    assert restarted.run_cycle().delivery.delivered == 1

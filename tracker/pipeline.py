@@ -88,6 +88,7 @@ class Poller:
         self._baselined: set[int] = set()
         load_rules()  # compile the rules now, not while the first alert waits
         self._next_prune = 0.0
+        self._first_cycle = True
 
     def use_config(self, config: Config) -> None:
         """Swap in a reloaded config; new companies get a baseline on their next poll."""
@@ -98,7 +99,14 @@ class Poller:
     def run_cycle(self) -> CycleReport:
         report = CycleReport(started=now_iso(), companies=len(self.config.companies))
         before = self.client.request_count
-        report.delivery = deliver(self.state, self.sink, clock=self.clock, stop=self.stop)
+        report.delivery = deliver(
+            self.state,
+            self.sink,
+            clock=self.clock,
+            stop=self.stop,
+            retry_failed_now=self._first_cycle,
+        )
+        self._first_cycle = False
         try:
             found = self.discover(report)
             for company, filings in found:

@@ -40,8 +40,13 @@ def deliver(
     *,
     clock: Callable[[], float] = time.time,
     stop: Callable[[], bool] = lambda: False,
+    retry_failed_now: bool = False,
 ) -> DeliveryReport:
-    """Post every due alert in creation order; never drops one."""
+    """Post every due alert in creation order; never drops one.
+
+    `retry_failed_now`: at start-up, failed alerts are tried at once, because a restart
+    is how people apply a fixed token or an invited bot.
+    """
     report = DeliveryReport()
     rows = state.alerts("pending", "sending", "failed")
     delivered = {(r["accession"], r["channel"]): r.get("ts") for r in state.alerts("delivered")}
@@ -52,7 +57,8 @@ def deliver(
             continue
         alert = alert_from_dict(row["alert"])
         now = clock()
-        if row.get("next_attempt", 0) > now or paused_channels.get(alert.channel, 0) > now:
+        due = row.get("next_attempt", 0) <= now or (retry_failed_now and row["status"] == "failed")
+        if not due or paused_channels.get(alert.channel, 0) > now:
             report.pending += 1 if row["status"] != "failed" else 0
             report.failed += 1 if row["status"] == "failed" else 0
             continue

@@ -94,8 +94,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     setup_logging(level, args.log_format)
+    # The ticker list looks for a refreshed copy in the state dir named by the env;
+    # restored afterwards so in-process callers (tests, scripts) see no side effect.
+    saved = os.environ.get("TRACKER_STATE")
     if args.state:
         os.environ["TRACKER_STATE"] = args.state
+    try:
+        return _run(args)
+    finally:
+        if saved is None:
+            os.environ.pop("TRACKER_STATE", None)
+        else:
+            os.environ["TRACKER_STATE"] = saved
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(COMMANDS[args.command](args))
     except ConfigError as exc:
@@ -169,18 +182,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
     config = _load(args)
     with StateLock(_state_dir(args)):
         report = _poller(args, config).run_cycle()
-    log.info(
-        "poll done: %d new filings, %d alerts queued, %d delivered, %d pending, %d failed, "
-        "%d EDGAR requests",
-        report.new_filings,
-        report.alerts_queued,
-        report.delivery.delivered,
-        report.delivery.pending,
-        report.delivery.failed,
-        report.requests,
-    )
-    for problem in report.errors + report.delivery.errors:
-        log.warning("will retry next cycle: %s", problem)
+    log.log(logging.INFO if report.ok else logging.WARNING, "%s", report.summary())
     return Exit.OK
 
 

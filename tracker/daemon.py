@@ -100,20 +100,7 @@ class Daemon:
         try:
             self.reload_if_changed()
             report = self.poller.run_cycle()
-            level = logging.INFO if report.ok else logging.WARNING
-            log.log(
-                level,
-                "poll done: %d companies, %d new filings, %d alerts queued, "
-                "%d delivered, %d pending, %d failed, %d EDGAR requests%s",
-                report.companies,
-                report.new_filings,
-                report.alerts_queued,
-                report.delivery.delivered,
-                report.delivery.pending,
-                report.delivery.failed,
-                report.requests,
-                f"; problems: {'; '.join(report.errors[:3])}" if report.errors else "",
-            )
+            log.log(logging.INFO if report.ok else logging.WARNING, "%s", report.summary())
             job = self.scheduler.get_job("poll")
             if job is not None and job.next_run_time is not None:
                 self.poller.state.update_status(

@@ -59,6 +59,17 @@ class CycleReport:
     def ok(self) -> bool:
         return not self.errors and not self.delivery.errors
 
+    def summary(self) -> str:
+        """One log line for the cycle, the same from `poll` and from the daemon."""
+        problems = self.errors + self.delivery.errors
+        return (
+            f"poll done: {self.companies} companies, {self.new_filings} new filings, "
+            f"{self.alerts_queued} alerts queued, {self.delivery.delivered} delivered, "
+            f"{self.delivery.pending} pending, {self.delivery.failed} failed, "
+            f"{self.requests} EDGAR requests"
+            + (f"; retried next cycle: {'; '.join(problems[:3])}" if problems else "")
+        )
+
 
 class Poller:
     """Runs poll cycles for a config against EDGAR, the state and a sink."""

@@ -95,23 +95,8 @@ def key_facts(facts: tuple[Fact, ...], limit: int = 8) -> list[tuple[str, str]]:
 
 
 def change_lines(alert: Alert) -> list[str]:
-    """Headlines from the ledger diff, most important first (slips before news)."""
-    order = (
-        "delayed",
-        "at_risk",
-        "abandoned",
-        "moved",
-        "achieved",
-        "runway_changed",
-        "financing_need_changed",
-        "runway",
-        "financing_need",
-        "new",
-    )
-    ranked = sorted(
-        alert.changes, key=lambda c: order.index(c.change) if c.change in order else len(order)
-    )
-    return [f"{_CHANGE_WORDS.get(c.change, c.change)}: {c.summary}" for c in ranked]
+    """Headlines from the ledger diff, in its order: most important first."""
+    return [f"{_CHANGE_WORDS.get(c.change, c.change)}: {c.summary}" for c in alert.changes]
 
 
 def fallback_text(alert: Alert) -> str:

@@ -9,6 +9,7 @@ Filings can be released as time passes (a replay) and faults scripted.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterable
@@ -82,6 +83,15 @@ class Fault:
     truncate: bool = False
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client killed mid-request (the crash test does it on purpose) is not an error."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class FakeEdgar:
     """The local EDGAR. Use as a context manager; `base_url` goes in the config."""
 
@@ -103,7 +113,7 @@ class FakeEdgar:
         self.block_status = 403
         self.latest_depth = 5000  # entries the latest-filings feed reaches back
         self.company_tickers: bytes | None = None  # served at /files/company_tickers.json
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 

@@ -180,3 +180,15 @@ def test_delivered_alerts_are_pruned_after_keep_days_pending_stay(tmp_path: Path
     state.update_alert("a1", status="delivered", delivered_at="2999-01-01T00:00:00Z")
     assert state.prune_outbox(keep_days=90) == 1
     assert sorted(a["alert_id"] for a in state.alerts()) == ["a1", "a2"]
+
+
+def test_logs_under_systemd_carry_journal_levels(monkeypatch: pytest.MonkeyPatch,
+                                                 capfd: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from tracker.logs import setup_logging
+
+    monkeypatch.setenv("JOURNAL_STREAM", "8:12345")
+    setup_logging()
+    logging.getLogger("tracker.x").warning("config edit rejected")
+    assert capfd.readouterr().err == "<4>config edit rejected\n"

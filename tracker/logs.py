@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 import time
+from typing import ClassVar
 
 SECRET_VARS = ("SLACK_BOT_TOKEN", "SLACK_WEBHOOK_URL")
 
@@ -42,11 +43,29 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data)
 
 
+class JournalFormatter(logging.Formatter):
+    """Under systemd: the sd-daemon level prefix ("<4>") and no timestamp (journald adds
+    its own), so `journalctl -p warning` filters by level."""
+
+    PRIORITY: ClassVar[dict[int, int]] = {
+        logging.DEBUG: 7,
+        logging.INFO: 6,
+        logging.WARNING: 4,
+        logging.ERROR: 3,
+        logging.CRITICAL: 2,
+    }
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"<{self.PRIORITY.get(record.levelno, 6)}>{super().format(record)}"
+
+
 def setup_logging(level: int = logging.INFO, fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactSecrets())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
+    elif os.environ.get("JOURNAL_STREAM"):
+        handler.setFormatter(JournalFormatter("%(message)s"))
     else:
         handler.setFormatter(
             logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%Y-%m-%d %H:%M:%S")

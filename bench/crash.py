@@ -187,7 +187,8 @@ def run_crash(
         time.sleep(every)
         expected = {(acc, COMPANIES[int_cik(edgar, acc)]) for acc in list(published)}
         proc = _start(cfg, state, log)
-        deadline = time.monotonic() + 60 + len(expected) * 0.05
+        # Each filing costs about 4 EDGAR requests at 10 per second: give the backlog time.
+        deadline = time.monotonic() + 60 + len(expected) * 0.5
         while time.monotonic() < deadline:
             got = {
                 (m["metadata"]["event_payload"]["accession"], m["channel"])

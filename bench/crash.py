@@ -222,8 +222,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kills", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--every",
+        type=float,
+        default=0.5,
+        help="mean seconds between new filings (SEC allows ~2.5 filings/s)",
+    )
     args = parser.parse_args()
-    report = run_crash(args.kills, args.seed)
+    report = run_crash(args.kills, args.seed, every=args.every)
     print(report.line())
     ok = report.lost == 0 and report.doubled == 0 and report.corrupt_state_files == 0
     return 0 if ok else 1

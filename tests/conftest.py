@@ -76,6 +76,13 @@ def make_filing(
     )
 
 
+@pytest.fixture(autouse=True)
+def no_real_slack(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A token in the developer's shell must never send a test's alert anywhere real."""
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    monkeypatch.delenv("SLACK_WEBHOOK_URL", raising=False)
+
+
 @pytest.fixture
 def edgar() -> Iterator[FakeEdgar]:
     with FakeEdgar() as server:

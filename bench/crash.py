@@ -218,6 +218,20 @@ def int_cik(edgar: FakeEdgar, accession: str) -> int:
     return next(f.cik for f in edgar.visible() if f.accession == accession)
 
 
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+CRASH_HEADING = "## Crash run (`make crash`)"
+
+
+def record(report: CrashReport) -> None:
+    """Keep the latest crash figures in bench/RESULTS.md, beside the benchmarks."""
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    text = text.split(CRASH_HEADING)[0].rstrip() + "\n\n"
+    RESULTS.write_text(
+        f"{text}{CRASH_HEADING}\n\n- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n"
+        f"- {report.line()}\n"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kills", type=int, default=200)
@@ -231,6 +245,7 @@ def main() -> int:
     args = parser.parse_args()
     report = run_crash(args.kills, args.seed, every=args.every)
     print(report.line())
+    record(report)
     ok = report.lost == 0 and report.doubled == 0 and report.corrupt_state_files == 0
     return 0 if ok else 1
 

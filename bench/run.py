@@ -451,7 +451,11 @@ def main() -> int:
         f" {mark(cls['big_mb_per_s'] >= 5)})",
         "",
     ]
-    Path(args.out).write_text("\n".join(lines))
+    out = Path(args.out)
+    # The crash run records its own section (bench/crash.py); keep it.
+    previous = out.read_text() if out.exists() else ""
+    crash = previous[previous.find("## Crash run") :] if "## Crash run" in previous else ""
+    out.write_text("\n".join(lines) + ("\n" + crash if crash else ""))
     print("\n".join(lines))
     return 0
 

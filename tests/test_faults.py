@@ -182,8 +182,9 @@ def test_delivered_alerts_are_pruned_after_keep_days_pending_stay(tmp_path: Path
     assert sorted(a["alert_id"] for a in state.alerts()) == ["a1", "a2"]
 
 
-def test_logs_under_systemd_carry_journal_levels(monkeypatch: pytest.MonkeyPatch,
-                                                 capfd: pytest.CaptureFixture[str]) -> None:
+def test_logs_under_systemd_carry_journal_levels(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
     import logging
 
     from tracker.logs import setup_logging

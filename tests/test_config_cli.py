@@ -299,3 +299,11 @@ def test_mutated_configs_are_a_config_or_a_clear_error(
         parse_config("\n".join(lines) + "\n", "fuzz.toml")
     except ConfigError as exc:
         assert str(exc).startswith("fuzz.toml")
+
+
+def test_user_agent_without_address_is_accepted_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    config = parse_config(GOOD.replace("ops@example.com", "ops"), "w.toml")
+    assert config.edgar.user_agent == "Example Research ops"
+    assert "no contact e-mail" in caplog.text and "w.toml:2" in caplog.text

@@ -6,6 +6,7 @@ wrong, because people edit this file by hand while the daemon runs.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tomllib
@@ -15,6 +16,8 @@ from typing import Any
 
 from tracker.errors import ConfigError
 from tracker.models import CATEGORIES, Company
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = "config/watch.toml"
 DEFAULT_STATE = "state"
@@ -231,11 +234,13 @@ class _Validator:
                 line=self.line_of("edgar", 0, "user_agent"),
             )
         if "@" not in ua:
-            raise self.fail(
-                "must include a contact e-mail address, as SEC asks "
-                '("Company Name admin@company.com")',
-                "user_agent",
-                "edgar",
+            # A warning, not an error: SEC asks for an address, but a declared name
+            # is still a declared tool, and refusing would stop a working setup.
+            log.warning(
+                "%s:%s: edgar.user_agent has no contact e-mail address; SEC asks for one "
+                '("Company Name admin@company.com") and may block tools without it',
+                self.path,
+                self.line_of("edgar", 0, "user_agent"),
             )
         values: dict[str, Any] = {
             k: (float(v) if _EDGAR_KEYS[k] is float else v) for k, v in data.items()

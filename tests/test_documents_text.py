@@ -418,3 +418,15 @@ def test_unterminated_submission_still_splits() -> None:
     text = "<SEC-DOCUMENT>\n<DOCUMENT>\n<TYPE>8-K\n<FILENAME>d.txt\n<TEXT>\nCut short here"
     [doc] = split_submission(text)
     assert (doc.doc_type, doc.filename, doc.text) == ("8-K", "d.txt", "Cut short here")
+
+
+def test_documents_without_exhibit_numbers_are_read_too() -> None:
+    """A filer's naming is no promise: a press release called press_release.htm counts."""
+    from tracker.edgar.documents import choose
+
+    chosen = choose(["press_release.htm", "acme-8k_2024.htm", "ex10-1.htm", "notes.txt"], "8-K")
+    assert chosen == [
+        ("acme-8k_2024.htm", "8-K"),
+        ("press_release.htm", "EX-99"),
+        ("notes.txt", "8-K"),
+    ]

@@ -28,6 +28,7 @@ _SKIP_RE = re.compile(
 )
 _EX99_RE = re.compile(r"ex(?:hibit)?[-_]?99(?:[-_.d]?(\d{1,2}))?(?!\d)", re.I)
 _EXHIBIT_RE = re.compile(r"(?<![a-z])d?ex(?:hibit)?[-_]?(\d{1,2})(?:[-_.d](\d{1,2}))?", re.I)
+_RELEASE_NAME_RE = re.compile(r"press|release|news", re.I)
 _SUBMISSION_RE = re.compile(r"^\d{10}-\d{2}-\d{6}")
 
 
@@ -48,7 +49,8 @@ def guess_type(name: str, form: str) -> str:
         return f"EX-99.{int(m99.group(1))}" if m99.group(1) else "EX-99"
     m = _EXHIBIT_RE.search(name)
     if not m:
-        return form
+        # Press releases are filed as EX-99; some filers just name them so.
+        return "EX-99" if _RELEASE_NAME_RE.search(name) else form
     number = m.group(1).lstrip("0") or "0"
     return f"EX-{number}.{m.group(2).lstrip('0') or '0'}" if m.group(2) else f"EX-{number}"
 
@@ -71,7 +73,17 @@ def choose(names: list[str], form: str) -> list[tuple[str, str]]:
             exhibits.append((name, doc_type))
     if not primary and not exhibits:
         return []
-    return (primary[:1] + sorted(exhibits, key=lambda e: _natural(e[0])))[:MAX_DOCUMENTS]
+    # The main document is the one named for the form ("d8k.htm", "form424b5.htm"); other
+    # documents without an exhibit number (a "press_release.htm") are read too, after
+    # the press releases, because a filer's naming is no promise.
+    primary.sort(key=lambda p: not _names_form(p[0], form))
+    ordered = primary[:1] + sorted(exhibits, key=lambda e: _natural(e[0])) + primary[1:]
+    return ordered[:MAX_DOCUMENTS]
+
+
+def _names_form(name: str, form: str) -> bool:
+    compact = re.sub(r"[^a-z0-9]", "", form.lower())
+    return bool(compact) and compact in re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def fetch_documents(client: EdgarClient, filing: Filing) -> list[Document]:

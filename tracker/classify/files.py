@@ -39,8 +39,9 @@ def classify_file(path: str, form: str = "") -> dict[str, Any]:
         if not docs:
             return {**result, "error": "a submission without text documents"}
     else:
-        form = form or _form_from_text(text)
-        docs = [Document(Path(path).name, form, "", to_text(text))]
+        body = to_text(text)
+        form = form or _form_from_text(body)
+        docs = [Document(Path(path).name, form, "", body)]
     classification = classify_documents(docs, form=form, items=items)
     result["categories"] = list(classification.categories)
     result["evidence"] = {k: list(v) for k, v in classification.evidence.items()}
@@ -49,9 +50,15 @@ def classify_file(path: str, form: str = "") -> dict[str, Any]:
 
 
 def _form_from_text(text: str) -> str:
-    """A prospectus supplement says so on its cover; that is financing by form."""
-    head = text[:3000]
+    """The form a lone document names on its cover ("FORM 10-Q", "Rule 424(b)(5)")."""
+    head = text[:5000]
     m = re.search(r"Rule\s+424\(b\)\((\d)\)", head, re.I)
     if m:
         return f"424B{m.group(1)}"
-    return ""
+    cover = _COVER_FORM_RE.search(head)
+    return cover.group(1) if cover else ""
+
+
+_COVER_FORM_RE = re.compile(
+    r"(?m)^\s*FORM\s+(10-Q|10-K|8-K|S-1|S-3|F-1|F-3|20-F|40-F|6-K|SB-2)(?:/A)?\s*$"
+)

@@ -83,6 +83,8 @@ def classify_documents(
     tallies = {cat: _Tally() for cat in CATEGORIES}
     all_items = list(dict.fromkeys(items))
     for doc in documents:
+        if not _reads_as_8k(form or doc.doc_type, doc.text):
+            continue  # "Item 3" of a 10-Q is not 8-K Item 3
         for number in item_numbers(doc.text):
             if number not in all_items:
                 all_items.append(number)
@@ -114,6 +116,14 @@ def classify_documents(
     return Classification(
         categories=categories, evidence=evidence, facts=facts, items=tuple(all_items)
     )
+
+
+def _reads_as_8k(form: str, text: str) -> bool:
+    """8-K item headings mean something only in an 8-K (or a document that says it is one)."""
+    if form:
+        return form.upper().startswith("8-K")
+    head = text[:3000].lower()
+    return "current report" in head or "form 8-k" in head
 
 
 def _is_release(doc: Document) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -95,20 +96,20 @@ def render_status(data: dict[str, Any]) -> str:
     ok = {True: "ok", False: "with problems", None: "never"}[data.get("last_poll_ok")]
     lines = [
         f"last poll: {data['last_poll'] or 'never'} ({ok})",
-        f"next poll: {data['next_poll'] or 'not scheduled (no daemon running)'}",
+        f"next poll: {_next_poll(data.get('next_poll'))}",
     ]
     if data.get("config_error"):
         lines.append(f"config problem: {data['config_error']}")
     for err in data.get("last_errors", []):
         lines.append(f"  problem: {err}")
     lines.append("")
-    lines.append(f"{'COMPANY':<28} {'CIK':>10}  {'NEWEST FILING':<32} LAST ALERT")
+    lines.append(f"{'COMPANY':<28} {'CIK':>10}  {'NEWEST FILING':<43} LAST ALERT")
     for c in data["companies"]:
         newest = f"{c['newest_form'] or ''} {c['newest_filed'] or ''} {c['newest_filing'] or '-'}"
         alert = f"{c['last_alert'] or '-'} {c['last_alert_status'] or ''}".strip()
         flag = "" if c["watched"] else " (no longer watched)"
         lines.append(
-            f"{(c['name'] or '?')[:28]:<28} {c['cik']:>10}  {newest.strip()[:32]:<32} {alert}{flag}"
+            f"{(c['name'] or '?')[:28]:<28} {c['cik']:>10}  {newest.strip()[:43]:<43} {alert}{flag}"
         )
     lines.append("")
     lines.append(
@@ -121,3 +122,11 @@ def render_status(data: dict[str, Any]) -> str:
             f"(attempts {a['attempts']}) {a['error']}"
         )
     return "\n".join(lines)
+
+
+def _next_poll(value: str | None) -> str:
+    if not value:
+        return "not scheduled (no daemon running)"
+    if value < time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()):
+        return f"{value} (in the past: is the daemon running?)"
+    return value

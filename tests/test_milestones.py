@@ -573,3 +573,24 @@ def test_finance_changes(
     ]
     changes = milestones.diff(previous, [], new)
     assert [(c.change, c.summary) for c in changes] == expected
+
+
+def test_timeline_drops_same_day_restatements() -> None:
+    from tracker.timeline import timeline_rows
+
+    entry = {
+        "type": "milestone",
+        "product": "Hemopure",
+        "kind": "crl_reply",
+        "status": "at_risk",
+        "target": "by June 30, 2004",
+        "filed": "2004-02-19",
+        "sentence": "s",
+    }
+    rows = timeline_rows(
+        [
+            {**entry, "accession": "a", "change": "delayed"},
+            {**entry, "accession": "b", "change": ""},
+        ]
+    )
+    assert [r["accession"] for r in rows] == ["a"]

@@ -74,7 +74,22 @@ def timeline_rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "sentence": "",
                 }
             )
-    return sorted(rows, key=lambda r: (r["date"], r["accession"]))  # stable: filing order kept
+    ordered = sorted(rows, key=lambda r: (r["date"], r["accession"]))  # stable: filing order
+    return _without_repeats(ordered)
+
+
+def _without_repeats(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop a row that only restates the last one of its milestone (a prospectus filed
+    the same day as the 8-K repeats it word for word): history, not echoes."""
+    last: dict[str, tuple[str, str]] = {}
+    kept = []
+    for row in rows:
+        state = (row["status"], row["target"])
+        if not row["change"] and last.get(row["milestone"]) == state:
+            continue
+        last[row["milestone"]] = state
+        kept.append(row)
+    return kept
 
 
 def render_timeline(entries: list[dict[str, Any]]) -> str:

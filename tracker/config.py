@@ -39,7 +39,15 @@ class EdgarSettings:
     mode: str = "auto"
     backfill: int = 0
     sweep_minutes: float = 30.0
-    jitter_seconds: float = 0.0
+    jitter_seconds: float | None = None  # None: a tenth of the interval, at most 5 s
+
+    @property
+    def jitter(self) -> float:
+        """Random delay per interval, so trackers started together do not poll in step."""
+        if self.jitter_seconds is not None:
+            return self.jitter_seconds
+        return min(5.0, self.poll_interval_seconds / 10)
+
     max_document_bytes: int = 20_000_000
 
 
@@ -269,7 +277,7 @@ class _Validator:
             raise self.fail("must not be negative", "backfill", "edgar")
         if settings.sweep_minutes <= 0:
             raise self.fail("must be above 0", "sweep_minutes", "edgar")
-        if settings.jitter_seconds < 0:
+        if settings.jitter_seconds is not None and settings.jitter_seconds < 0:
             raise self.fail("must not be negative", "jitter_seconds", "edgar")
         if settings.max_document_bytes < 10_000:
             raise self.fail("must be at least 10000", "max_document_bytes", "edgar")

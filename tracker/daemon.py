@@ -78,8 +78,8 @@ class Daemon:
 
     def _schedule(self, first: bool = False) -> None:
         kwargs: dict[str, Any] = {"seconds": self.config.edgar.poll_interval_seconds}
-        if self.config.edgar.jitter_seconds:
-            kwargs["jitter"] = self.config.edgar.jitter_seconds
+        if self.config.edgar.jitter:
+            kwargs["jitter"] = self.config.edgar.jitter
         if first:
             self.scheduler.add_job(
                 self.cycle,
@@ -129,7 +129,7 @@ class Daemon:
             return False
         interval_changed = (
             config.edgar.poll_interval_seconds != self.config.edgar.poll_interval_seconds
-            or config.edgar.jitter_seconds != self.config.edgar.jitter_seconds
+            or config.edgar.jitter != self.config.edgar.jitter
         )
         added = {c.cik for c in config.companies} - {c.cik for c in self.config.companies}
         removed = {c.cik for c in self.config.companies} - {c.cik for c in config.companies}

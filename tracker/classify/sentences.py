@@ -50,7 +50,9 @@ def split_sentences(paragraph: str) -> list[str]:
     pieces = _SPLIT_RE.split(flat)
     out: list[str] = []
     for piece in pieces:
-        if out and _ABBREV_RE.search(out[-1]):
+        # Only the end of the previous piece can hold an abbreviation ("Inc.", "U.S."); the
+        # window's first character only serves as the left side of a word boundary.
+        if out and _ends_in_abbreviation(out[-1]):
             out[-1] = f"{out[-1]} {piece}"
         else:
             out.append(piece)
@@ -62,6 +64,12 @@ def split_sentences(paragraph: str) -> list[str]:
         if sentence.strip():
             result.append(sentence.strip())
     return result
+
+
+def _ends_in_abbreviation(piece: str) -> bool:
+    if len(piece) <= 25:
+        return _ABBREV_RE.search(piece) is not None
+    return _ABBREV_RE.search(piece[-25:], 1) is not None
 
 
 def sentences(text: str) -> Iterator[Sentence]:

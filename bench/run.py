@@ -327,24 +327,41 @@ def classify_throughput() -> dict[str, float]:
         classify_file(str(f))
         per_doc.append(time.process_time() - t)
     cpu = time.process_time() - start
-    # One large document: the 424B5 repeated to ~5 MB of text.
+    # Large documents, one core: the corpora's text filings (8-Ks, press releases,
+    # prospectuses) joined into one file of about 5 MB, and the dense prose of the 424B5
+    # repeated to about 5 MB.
+    texts = [
+        f.read_text()
+        for folder in ("corpus", "corpus_holdout")
+        for f in sorted((ROOT / "tests" / folder).glob("*.txt"))
+    ]
+    mixed = "\n\n".join(texts)
     big = (ROOT / "tracker" / "data" / "biopure" / "2004-02-19_424b5.txt").read_text()
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as tmp:
-        tmp.write(big * (5_000_000 // len(big)))
-    t = time.process_time()
-    classify_file(tmp.name)
-    big_cpu = time.process_time() - t
-    big_size = Path(tmp.name).stat().st_size
-    os.unlink(tmp.name)
+    sizes: dict[str, float] = {}
+    for name, text in (("mixed", mixed), ("big", big)):
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as tmp:
+            tmp.write(text * max(1, 5_000_000 // len(text)))
+        best = min(timed_cpu(lambda: classify_file(tmp.name)) for _ in range(2))
+        sizes[name] = Path(tmp.name).stat().st_size / 1e6
+        sizes[f"{name}_mb_per_s"] = sizes[name] / best
+        os.unlink(tmp.name)
     return {
+        "mixed_mb": sizes["mixed"],
+        "mixed_mb_per_s": sizes["mixed_mb_per_s"],
         "docs": len(files),
         "mb": total / 1e6,
         "mb_per_s": total / 1e6 / cpu,
         "ms_per_doc_median": statistics.median(per_doc) * 1000,
         "ms_per_doc_max": max(per_doc) * 1000,
-        "big_mb": big_size / 1e6,
-        "big_mb_per_s": big_size / 1e6 / big_cpu,
+        "big_mb": sizes["big"],
+        "big_mb_per_s": sizes["big_mb_per_s"],
     }
+
+
+def timed_cpu(fn: Callable[[], object]) -> float:
+    t = time.process_time()
+    fn()
+    return time.process_time() - t
 
 
 # -- report --------------------------------------------------------------------------------
@@ -447,8 +464,11 @@ def main() -> int:
         f"- corpus: {cls['docs']} documents, {cls['mb']:.2f} MB: {cls['mb_per_s']:.1f} MB/s; "
         f"per document median {cls['ms_per_doc_median']:.1f} ms, max "
         f"{cls['ms_per_doc_max']:.0f} ms",
-        f"- one {cls['big_mb']:.1f} MB document: {cls['big_mb_per_s']:.1f} MB/s (target >= 5 MB/s:"
-        f" {mark(cls['big_mb_per_s'] >= 5)})",
+        f"- {cls['mixed_mb']:.1f} MB of the corpora's text filings in one file: "
+        f"{cls['mixed_mb_per_s']:.1f} MB/s (target >= 5 MB/s: {mark(cls['mixed_mb_per_s'] >= 5)})",
+        f"- {cls['big_mb']:.1f} MB of dense prospectus prose (the 424B5 repeated): "
+        f"{cls['big_mb_per_s']:.1f} MB/s (target >= 5 MB/s: {mark(cls['big_mb_per_s'] >= 5)}); "
+        "most of its sentences speak for a category, so every rule runs on them",
         "",
     ]
     out = Path(args.out)

@@ -95,12 +95,10 @@ def classify_documents(
     for rank, (_, doc) in enumerate(ordered):
         prospectus = _is_prospectus(rules, doc.doc_type or form)
         in_news = False
-        heading = None
         for sentence in content_sentences(rules, doc.text):
             only: tuple[str, ...] | None = None
             if prospectus:
-                if sentence.heading != heading:
-                    heading = sentence.heading
+                for heading in sentence.passed:
                     if rules.prospectus_news and rules.prospectus_news.search(heading.lower()):
                         in_news = True
                     elif _is_major(rules, heading) and not _is_minor_in_news(heading):
@@ -164,11 +162,9 @@ def content_sentences(rules: Rules, text: str) -> Iterator[Sentence]:
     major heading: in capitals, an 8-K item, or one of `resume_sections`, because
     risk factors carry sub-headings of their own.
     """
-    heading = None
     skipping = False
     for sentence in sentences(text):
-        if sentence.heading != heading:
-            heading = sentence.heading
+        for heading in sentence.passed:
             lower = heading.lower()
             if any(p.search(lower) for p in rules.skip_sections):
                 skipping = True

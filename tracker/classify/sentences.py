@@ -28,6 +28,9 @@ class Sentence:
     text: str
     heading: str  # the section heading above it ("" at the top)
     position: int  # order in the document
+    # Every heading met since the previous sentence, in order: "Recent Developments"
+    # straight followed by a sub-heading must not be lost behind it.
+    passed: tuple[str, ...] = ()
 
 
 def is_heading(para: str) -> bool:
@@ -75,6 +78,7 @@ def _ends_in_abbreviation(piece: str) -> bool:
 def sentences(text: str) -> Iterator[Sentence]:
     """Sentences of a document with the heading of the section they are in."""
     heading = ""
+    passed: list[str] = []
     position = 0
     for para in _PARA_RE.split(text):
         para = para.strip()
@@ -82,9 +86,11 @@ def sentences(text: str) -> Iterator[Sentence]:
             continue
         if is_heading(para):
             heading = _LEADER_RE.sub("", " ".join(para.split())).strip()
+            passed.append(heading)
             continue
         for sentence in split_sentences(para):
-            yield Sentence(sentence, heading, position)
+            yield Sentence(sentence, heading, position, tuple(passed))
+            passed = []
             position += 1
 
 

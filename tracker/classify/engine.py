@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.classify.facts import extract_facts
+from tracker.classify.gates import opens
 from tracker.classify.rules import Rules, load_rules
 from tracker.classify.sentences import Sentence, item_numbers, sentences
 from tracker.models import CATEGORIES, Classification, Document
@@ -110,7 +111,7 @@ def classify_documents(
                 fact_sentences.append(sentence.text)
     categories = tuple(c for c in CATEGORIES if tallies[c].score >= rules.threshold)
     evidence = {c: _evidence(tallies[c]) for c in categories}
-    facts = tuple(extract_facts(rules.facts, fact_sentences))
+    facts = tuple(extract_facts(rules.facts, fact_sentences, rules.finder))
     return Classification(
         categories=categories, evidence=evidence, facts=facts, items=tuple(all_items)
     )
@@ -204,15 +205,23 @@ def _score_sentence(
 ) -> bool:
     """Add the sentence's weight to each category it speaks for; True if any."""
     lower = sentence.text.lower()
+    # The gate words of the unmasked text: a superset of the masked text's, so a rule
+    # is never wrongly skipped (at worst its regex runs and finds nothing).
+    found = rules.finder.found(lower)
     wanted = [
         cat
         for cat in rules.patterns
-        if (only is None or cat in only) and _passes(rules.category_gates.get(cat, ()), lower)
+        if (only is None or cat in only) and opens(rules.category_gates.get(cat, ()), found)
     ]
     if not wanted:
         return False
     hit = False
-    masked = rules.mask.sub(" ", lower) if _passes(rules.mask_gate, lower) else lower
+    masked = lower
+    for mask in rules.masks:
+        if opens(mask.gate, found):
+            masked = mask.regex.sub(" ", masked)
+    if masked != lower:
+        found = rules.finder.found(masked)  # gate on what the rules will actually see
     factor = rules.stale_factor if rules.stale and rules.stale.search(masked) else 1.0
     for cat in wanted:
         patterns = rules.patterns[cat]
@@ -220,7 +229,7 @@ def _score_sentence(
         if veto is not None and veto.search(masked):
             continue
         weight = next(
-            (p.weight for p in patterns if _passes(p.gate, masked) and p.regex.search(masked)), 0.0
+            (p.weight for p in patterns if opens(p.gate, found) and p.regex.search(masked)), 0.0
         )
         if not weight:
             continue
@@ -233,10 +242,6 @@ def _score_sentence(
             tally.weak += weight
         tally.hits.append((weight, rank, sentence.position, sentence.text))
     return hit
-
-
-def _passes(gate: tuple[str, ...], text: str) -> bool:
-    return not gate or any(word in text for word in gate)
 
 
 def _evidence(tally: _Tally) -> tuple[str, ...]:

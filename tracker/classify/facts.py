@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from tracker.classify.gates import WordFinder, opens
 from tracker.classify.rules import FactRule
 from tracker.models import Fact
 
@@ -42,21 +43,44 @@ def _value(rule: FactRule, raw: str) -> str | int | float | None:
     return " ".join(raw.split())
 
 
-def extract_facts(rules: Iterable[FactRule], sentences: Iterable[str]) -> list[Fact]:
+def extract_facts(
+    rules: Iterable[FactRule], sentences: Iterable[str], finder: WordFinder | None = None
+) -> list[Fact]:
     """Facts from sentences, first occurrence of each (kind, value) kept."""
     facts: list[Fact] = []
     seen: set[tuple[str, str]] = set()
     per_kind: dict[str, int] = {}
     rule_list = list(rules)
+    # With a finder, only the rules one of whose gate words is in the sentence are tried.
+    by_word: dict[str, list[int]] = {}
+    always = []
+    for index, rule in enumerate(rule_list):
+        if finder is not None and rule.gate and rule.gate_on_lower:
+            for word in rule.gate:
+                by_word.setdefault(word, []).append(index)
+        else:
+            always.append(index)
     for sentence in sentences:
         lower = sentence.lower()
-        for rule in rule_list:
+        found = finder.found(lower) if finder is not None else None
+        if found is None:
+            candidates = rule_list
+        else:
+            indexes = set(always)
+            for word in found:
+                indexes.update(by_word.get(word, ()))
+            candidates = [rule_list[i] for i in sorted(indexes)]
+        for rule in candidates:
             if per_kind.get(rule.kind, 0) >= MAX_FACTS_PER_KIND:
                 continue
             if rule.gate:
-                text = lower if rule.gate_on_lower else sentence
-                if not any(w in text for w in rule.gate):
-                    continue
+                if rule.gate_on_lower and found is not None:
+                    if not opens(rule.gate, found):
+                        continue
+                else:
+                    text = lower if rule.gate_on_lower else sentence
+                    if not any(w in text for w in rule.gate):
+                        continue
             for m in rule.regex.finditer(sentence):
                 raw = next(
                     (v for k, v in m.groupdict().items() if k.startswith("value") and v), None

@@ -123,3 +123,31 @@ def union_gate(gates: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
             return ()
         words.update(gate)
     return tuple(sorted(w for w in words if not any(v != w and v in w for v in words)))
+
+
+class WordFinder:
+    """Every gate word in a text, in one pass (Aho-Corasick, in Rust).
+
+    One pass finds the words of all rules at once; checking each rule's words with
+    `in` cost more than the regular expressions they guard.
+    """
+
+    def __init__(self, words: Iterable[str]):
+        import ahocorasick_rs
+
+        self.words = sorted(set(words))
+        self._automaton = (
+            ahocorasick_rs.AhoCorasick(self.words, matchkind=ahocorasick_rs.MatchKind.Standard)
+            if self.words
+            else None
+        )
+
+    def found(self, text: str) -> frozenset[str]:
+        if self._automaton is None:
+            return frozenset()
+        return frozenset(self._automaton.find_matches_as_strings(text, overlapping=True))
+
+
+def opens(gate: tuple[str, ...], found: frozenset[str]) -> bool:
+    """A rule may match only if one of its gate words was found (or it has no gate)."""
+    return not gate or not found.isdisjoint(gate)

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tracker.classify.gates import required_words, union_gate
+from tracker.classify.gates import WordFinder, required_words, union_gate
 from tracker.models import CATEGORIES
 
 FACT_TYPES = ("percent", "int", "money", "text")
@@ -48,11 +48,11 @@ class Rules:
     stale_factor: float
     skip_sections: tuple[re.Pattern[str], ...]
     skip_sentences: re.Pattern[str]
-    mask: re.Pattern[str]
+    masks: tuple[Pattern, ...]  # phrases blanked out, each with its gate (weight unused)
     patterns: dict[str, tuple[Pattern, ...]]
     vetoes: dict[str, re.Pattern[str]]
-    mask_gate: tuple[str, ...]
     category_gates: dict[str, tuple[str, ...]]
+    finder: WordFinder  # finds the lower-case gate words of every rule in one pass
     prospectus_forms: tuple[str, ...]
     prospectus_news: re.Pattern[str] | None
     prospectus_everywhere: tuple[str, ...]
@@ -171,7 +171,10 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
         )
     stale = raw.get("stale")
     joined_skip = "|".join(f"(?:{s})" for s in raw.get("skip_sentences", [])) or r"(?!x)x"
-    joined_mask = "|".join(f"(?:{s})" for s in raw.get("mask", [])) or r"(?!x)x"
+    masks = []
+    for i, phrase in enumerate(raw.get("mask", [])):
+        regex = _compile(phrase, f"mask[{i}]", path, re.M)
+        masks.append(Pattern(regex, 0.0, required_words(regex.pattern)))
     items = raw.get("items", {})
     resume = raw.get("resume_sections")
     prospectus = raw.get("prospectus", {})
@@ -190,11 +193,15 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
             for i, s in enumerate(raw.get("skip_sections", []))
         ),
         skip_sentences=_compile(joined_skip, "skip_sentences", path),
-        mask=_compile(joined_mask, "mask", path, re.M),
+        masks=tuple(masks),
         patterns=patterns,
         vetoes=vetoes,
-        mask_gate=required_words(lower_pattern(joined_mask)),
         category_gates={cat: union_gate(p.gate for p in ps) for cat, ps in patterns.items()},
+        finder=WordFinder(
+            [w for ps in patterns.values() for p in ps for w in p.gate]
+            + [w for m in masks for w in m.gate]
+            + [w for f in facts if f.gate_on_lower for w in f.gate]
+        ),
         prospectus_forms=tuple(f.upper() for f in prospectus.get("forms", [])),
         prospectus_news=_compile(news, "prospectus.news_sections", path) if news else None,
         prospectus_everywhere=everywhere,

@@ -48,8 +48,13 @@ def deliver(
     is how people apply a fixed token or an invited bot.
     """
     report = DeliveryReport()
-    rows = state.alerts("pending", "sending", "failed")
-    delivered = {(r["accession"], r["channel"]): r.get("ts") for r in state.alerts("delivered")}
+    everything = state.alerts()  # one read of the outbox for both lists
+    rows = [r for r in everything if r["status"] in ("pending", "sending", "failed")]
+    delivered = {
+        (r["accession"], r["channel"]): r.get("ts")
+        for r in everything
+        if r["status"] == "delivered"
+    }
     paused_channels: dict[str, float] = {}
     for row in rows:
         if stop():

@@ -14,6 +14,35 @@ from tracker.fakes.slack import FakeSlack
 
 TOKEN = "xoxb-test-4f1c9a77e2b0d3c5"
 
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+EDGAR_SAMPLES = DATA / "edgar"
+EXAMPLE_CONFIG = ROOT / "config" / "watch.example.toml"
+
+
+def sample(name: str) -> bytes:
+    """A real EDGAR response body from tests/data/edgar (sources in tests/data/SOURCES.md).
+
+    A missing file raises, so the test fails: data the suite needs is part of the repository.
+    """
+    return (EDGAR_SAMPLES / name).read_bytes()
+
+
+def feed_samples() -> list[bytes]:
+    """Every real Atom feed sample; an empty list would make a property test vacuous, so fail."""
+    found = sorted(p.read_bytes() for p in EDGAR_SAMPLES.glob("get*.atom.xml"))
+    if not found:
+        raise FileNotFoundError(f"no EDGAR feed samples in {EDGAR_SAMPLES}")
+    return found
+
+
+def example_config(tmp_path: Path) -> Path:
+    """A private copy of config/watch.example.toml (tests never read the user's own config)."""
+    path = tmp_path / "watch.toml"
+    path.write_text(EXAMPLE_CONFIG.read_text())
+    return path
+
+
 EIGHT_K = """FORM 8-K
 
 CURRENT REPORT
@@ -76,11 +105,32 @@ def make_filing(
     )
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A skipped test is a test that did not run: the suite fails, so CI cannot stay green
+    with missing data or a missing dependency."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if skipped and exitstatus == 0:
+        reporter.write_line(f"FAILED: {len(skipped)} test(s) skipped; the suite allows none")
+        session.exitstatus = 1
+
+
 @pytest.fixture(autouse=True)
 def no_real_slack(monkeypatch: pytest.MonkeyPatch) -> None:
     """A token in the developer's shell must never send a test's alert anywhere real."""
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
     monkeypatch.delenv("SLACK_WEBHOOK_URL", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def away_from_user_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Every test runs in an empty directory with no TRACKER_CONFIG/TRACKER_STATE, so the
+    defaults (config/watch.toml, state/) can never reach the user's own config or state."""
+    monkeypatch.delenv("TRACKER_CONFIG", raising=False)
+    monkeypatch.delenv("TRACKER_STATE", raising=False)
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -25,8 +24,8 @@ from tracker.errors import EdgarBlocked, FetchError
 from tracker.fakes.edgar import FakeDocument, FakeEdgar, FakeFiling
 from tracker.models import Filing
 
-SAMPLES = Path("/work/shared/edgar/samples")
-needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="EDGAR samples not available")
+from conftest import sample
+
 UA = "Tracker Tests ops@example.com"
 CIK = 815508
 ACCESSION = "0001047469-04-004567"
@@ -36,10 +35,6 @@ SUBMISSION = f"/Archives/edgar/data/{CIK}/{ACCESSION}.txt"
 PRIMARY = b"<html><body><p>Item 5. Other Events</p><p>Biopure reduced its staff.</p></body></html>"
 PRESS = b"<html><body><p>Biopure announces FDA submission.</p></body></html>"
 UNSAFE_NAMES = ["../../x.htm", "/etc/passwd", "https://evil.example/x.htm", "..\\x.htm"]
-
-
-def sample(name: str) -> bytes:
-    return (SAMPLES / name).read_bytes()
 
 
 def _filing(documents: list[FakeDocument], form: str = "8-K") -> FakeFiling:
@@ -71,7 +66,6 @@ def _client(edgar: FakeEdgar) -> EdgarClient:
 # -- choose() --------------------------------------------------------------------------------
 
 
-@needs_samples
 def test_choose_on_a_real_index_json() -> None:
     listing = json.loads(sample("archives_dir_index.json_0001213900-24-004875_8-K_with_EX-99.json"))
     names = [item["name"] for item in listing["directory"]["item"]]
@@ -261,7 +255,6 @@ SUBMISSIONS = [
 ]
 
 
-@needs_samples
 @pytest.mark.parametrize(
     ("name", "types"),
     SUBMISSIONS,
@@ -279,7 +272,6 @@ def test_real_submissions_split_into_text_documents(name: str, types: list[str])
         assert "<TEXT>" not in d.text and "<DOCUMENT>" not in d.text
 
 
-@needs_samples
 def test_binary_documents_of_a_modern_submission_are_left_out() -> None:
     raw = sample("fullsub_8-K_2024-02-01_APPLE_0000320193-24-000005_ixbrl_EX-99.1_earnings.txt")
     declared = re.findall(rb"<TYPE>([^\n]*)", raw)
@@ -293,7 +285,6 @@ def test_binary_documents_of_a_modern_submission_are_left_out() -> None:
 # -- text ------------------------------------------------------------------------------------
 
 
-@needs_samples
 def test_ixbrl_hidden_header_is_removed() -> None:
     raw = sample("primarydoc_8-K_2024-02-01_APPLE_aapl-20240201.htm")
     assert b"<ix:header>" in raw and b"dei:AmendmentFlag" in raw
@@ -326,7 +317,6 @@ def test_html_blocks_become_paragraphs_and_cells_stay_apart() -> None:
     assert text.split("\n\n") == ["Title", "One", "two", "Revenue $5"]
 
 
-@needs_samples
 def test_2003_era_plain_text_keeps_paragraphs() -> None:
     raw = sample("fullsub_8-K_2004-07-22_SEARS_0000891092-04-003383_plaintext_items7+12_EX-99.txt")
     docs = split_submission(decode(raw))

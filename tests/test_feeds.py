@@ -6,7 +6,6 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -23,14 +22,10 @@ from tracker.edgar.feeds import (
 from tracker.errors import FetchError
 from tracker.fakes.edgar import BLOCK_PAGE, FakeDocument, FakeEdgar, FakeFiling
 
-SAMPLES = Path("/work/shared/edgar/samples")
-pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="EDGAR samples not available")
+from conftest import sample
+
 ACCESSION_RE = re.compile(r"\d{10}-\d{2}-\d{6}")
 UA = "Tracker Tests ops@example.com"
-
-
-def sample(name: str) -> bytes:
-    return (SAMPLES / name).read_bytes()
 
 
 AAPL = "getcompany_AAPL_all-types_owner-exclude_count40_2021-04-18.atom.xml"

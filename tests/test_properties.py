@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import unquote
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,10 +18,9 @@ from tracker.edgar.feeds import (
 from tracker.edgar.text import NotText, SubDocument, extract, split_submission
 from tracker.errors import FetchError
 
-SAMPLES = Path("/work/shared/edgar/samples")
-FEED_SAMPLES = (
-    sorted(p.read_bytes() for p in SAMPLES.glob("get*.atom.xml")) if SAMPLES.is_dir() else []
-)
+from conftest import feed_samples
+
+FEED_SAMPLES = feed_samples()
 
 FEW = settings(
     max_examples=40,
@@ -112,7 +109,6 @@ def mutated_sample(draw: st.DrawFn) -> bytes:
     return bytes(body)
 
 
-@pytest.mark.skipif(not FEED_SAMPLES, reason="EDGAR samples not available")
 @FEW
 @given(mutated_sample())
 def test_feed_parsers_on_mutated_real_samples(body: bytes) -> None:

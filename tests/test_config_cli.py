@@ -12,7 +12,7 @@ from tracker.config import load_config, parse_config
 from tracker.errors import ConfigError
 from tracker.fakes.edgar import FakeEdgar
 
-from conftest import ACME, make_filing, write_config
+from conftest import ACME, EXAMPLE_CONFIG, ROOT, example_config, make_filing, write_config
 
 GOOD = """\
 [edgar]
@@ -105,7 +105,7 @@ def test_bad_config_names_file_line_key(
 
 
 def test_example_config_is_valid() -> None:
-    config = load_config("config/watch.toml")
+    config = load_config(str(EXAMPLE_CONFIG))
     assert [c.cik for c in config.companies] == [815508]
     assert config.edgar.max_requests_per_second <= 10
 
@@ -192,7 +192,7 @@ def test_status_and_timeline_json(
 
 
 def test_classify_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    seed = Path("tracker/data/biopure/2004-02-19_424b5.txt")
+    seed = ROOT / "tracker/data/biopure/2004-02-19_424b5.txt"
     empty = tmp_path / "empty.txt"
     empty.write_text("")
     binary = tmp_path / "logo.jpg"
@@ -209,8 +209,7 @@ def test_classify_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_watch_add_list_remove_via_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    cfg = tmp_path / "watch.toml"
-    cfg.write_text(Path("config/watch.toml").read_text())
+    cfg = example_config(tmp_path)
     base = ["--config", str(cfg), "watch"]
     assert main([*base, "add", "AAPL", "--channel", "#apple", "--categories", "results"]) == 0
     assert main([*base, "add", "AAPL"]) == 2
@@ -218,7 +217,7 @@ def test_watch_add_list_remove_via_cli(tmp_path: Path, capsys: pytest.CaptureFix
     assert main([*base, "list"]) == 0
     assert "AAPL" in capsys.readouterr().out
     assert main([*base, "remove", "aapl"]) == 0
-    assert cfg.read_text() == Path("config/watch.toml").read_text()
+    assert cfg.read_text() == EXAMPLE_CONFIG.read_text()
 
 
 # -- property-based: any text gives a Config or a ConfigError, never another exception ------
@@ -307,3 +306,25 @@ def test_user_agent_without_address_is_accepted_with_a_warning(
     config = parse_config(GOOD.replace("ops@example.com", "ops"), "w.toml")
     assert config.edgar.user_agent == "Example Research ops"
     assert "no contact e-mail" in caplog.text and "w.toml:2" in caplog.text
+
+
+def test_first_use_creates_the_config_from_the_example(capsys: pytest.CaptureFixture[str]) -> None:
+    # The autouse fixture runs each test in an empty directory: this is a fresh clone's
+    # config/ with only the example in it.
+    Path("config").mkdir()
+    Path("config/watch.example.toml").write_text(EXAMPLE_CONFIG.read_text())
+    assert main(["check-config"]) == 0
+    err = capsys.readouterr().err
+    assert "created config/watch.toml from config/watch.example.toml" in err
+    assert Path("config/watch.toml").read_text() == EXAMPLE_CONFIG.read_text()
+    Path("config/watch.toml").write_text(GOOD)  # the user's edit is never overwritten
+    assert main(["check-config"]) == 0
+    assert "created" not in capsys.readouterr().err
+    assert Path("config/watch.toml").read_text() == GOOD
+
+
+def test_no_example_no_config_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-config"]) == 2
+    assert "config/watch.toml: file not found" in capsys.readouterr().err
+    assert main(["--config", "elsewhere.toml", "check-config"]) == 2
+    assert not Path("elsewhere.toml").exists()

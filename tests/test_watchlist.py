@@ -23,7 +23,9 @@ from tracker.watchlist import (
     remove_watch,
 )
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "watch.toml"
+from conftest import EXAMPLE_CONFIG
+
+EXAMPLE = EXAMPLE_CONFIG
 AAPL_BLOCK = '\n[[companies]]\nticker = "AAPL"\ncik = 320193\nname = "Apple Inc."\n'
 HEAD = '[edgar]\nuser_agent = "Example Research ops@example.com"\n\n[slack]\n'
 THREE = (

@@ -129,10 +129,23 @@ def _run(args: argparse.Namespace) -> int:
         return Exit.FAILURE
 
 
-def _config_path(args: argparse.Namespace) -> str:
-    from tracker.config import config_path
+def _config_path(args: argparse.Namespace, *, create: bool = False) -> str:
+    """The config to use. With `create`, for commands that cannot work without one, the
+    default config/watch.toml is created from config/watch.example.toml on first use
+    (said on stderr). Only the default: a --config or TRACKER_CONFIG path that does not
+    exist is an error, since it is likely a typo."""
+    from tracker.config import config_path, create_from_example
 
-    return config_path(args.config)
+    path = config_path(args.config)
+    if create and not args.config and not os.environ.get("TRACKER_CONFIG"):
+        example = create_from_example(path)
+        if example is not None:
+            print(
+                f"tracker: created {path} from {example}; edit it (edgar.user_agent, "
+                "your companies) and check it with `tracker check-config`",
+                file=sys.stderr,
+            )
+    return path
 
 
 def _state_dir(args: argparse.Namespace) -> str:
@@ -144,7 +157,7 @@ def _state_dir(args: argparse.Namespace) -> str:
 def _load(args: argparse.Namespace) -> Any:
     from tracker.config import load_config
 
-    return load_config(_config_path(args))
+    return load_config(_config_path(args, create=True))
 
 
 def _poller(args: argparse.Namespace, config: Any) -> Any:
@@ -235,7 +248,7 @@ def _classification_text(result: dict[str, Any]) -> str:
 def cmd_watch(args: argparse.Namespace) -> int:
     from tracker import watchlist
 
-    path = _config_path(args)
+    path = _config_path(args, create=True)
     action = args.watch_command
     if action is None:
         raise UsageError("watch needs an action: add, remove or list")

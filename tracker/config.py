@@ -20,6 +20,7 @@ from tracker.models import CATEGORIES, Company
 log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = "config/watch.toml"
+EXAMPLE_NAME = "watch.example.toml"
 DEFAULT_STATE = "state"
 MODES = ("auto", "company", "latest")
 # Above this many companies, one latest-filings feed is cheaper than one feed per company.
@@ -115,6 +116,27 @@ _COMPANY_KEYS: dict[str, type] = {
 
 def config_path(cli_value: str | None) -> str:
     return cli_value or os.environ.get("TRACKER_CONFIG") or DEFAULT_CONFIG
+
+
+def create_from_example(path: str) -> Path | None:
+    """Create the user's config at `path` from the example beside it, if it is missing.
+
+    config/watch.toml is the user's own file (git-ignored, so `git pull` never touches
+    it); the repository ships config/watch.example.toml. Returns the example copied, or
+    None when the config already exists or there is no example next to it (the caller
+    then reports the missing file as usual). Exclusive create: two commands started at
+    once cannot overwrite each other's copy or a file the user just wrote.
+    """
+    target = Path(path)
+    example = target.with_name(EXAMPLE_NAME)
+    if target.exists() or not example.is_file():
+        return None
+    try:
+        with open(target, "x", encoding="utf-8") as out:
+            out.write(example.read_text(encoding="utf-8"))
+    except FileExistsError:
+        return None
+    return example
 
 
 def load_config(path: str) -> Config:

@@ -61,32 +61,24 @@ def content_texts(documents: tuple[Document, ...]) -> list[str]:
 
 
 def replay(
-    entries: list[dict[str, Any]], step: Step
+    entries: list[dict[str, Any]], step: Step, previous_filed: date | None = None
 ) -> tuple[list[MilestoneChange], list[dict[str, Any]]]:
-    """One filing through classify -> extract -> diff -> merge, as Poller does it."""
+    """One filing through classify -> milestones.update, as Poller._update_ledger does it.
+
+    `previous_filed` is the date of the company's filing before this one (the pipeline
+    reads it from the seen filings): events older than it are restatements, not news.
+    """
     result = classify_documents(step.documents, form=step.form, filed=step.filed)
     if "fda" not in result.categories and "financing" not in result.categories:
         return [], entries  # the pipeline leaves the ledger alone for such filings
-    texts = content_texts(step.documents)
-    previous = milestones.prior_entries(entries, step.accession)
-    statements = milestones.extract(
-        texts,
-        known_products=milestones.known_products(previous),
-        filed=step.filed,
-        accession=step.accession,
-    )
-    finance = milestones.runway_facts(result.facts)
-    changes = milestones.diff(previous, statements, finance)
-    merged = milestones.merge(
+    return milestones.update(
         entries,
-        step.accession,
-        statements,
-        finance,
-        step.filed.isoformat(),
-        milestones.aliases_in(texts),
-        changes,
+        content_texts(step.documents),
+        result.facts,
+        accession=step.accession,
+        filed=step.filed,
+        previous_filed=previous_filed,
     )
-    return changes, merged
 
 
 def parse_subject(change: MilestoneChange) -> tuple[str, str]:
@@ -141,8 +133,10 @@ def biopure() -> list[tuple[list[MilestoneChange], list[dict[str, Any]]]]:
     """(changes, ledger after) for each Biopure filing, in order."""
     out = []
     entries: list[dict[str, Any]] = []
+    previous: date | None = None
     for step in biopure_steps():
-        changes, entries = replay(entries, step)
+        changes, entries = replay(entries, step, previous)
+        previous = step.filed
         out.append((changes, entries))
     return out
 
@@ -192,6 +186,32 @@ def test_biopure_february_8k_has_no_noise(biopure: Any) -> None:
 def test_biopure_prospectus_repeats_without_new_slips(biopure: Any) -> None:
     changes, _ = biopure[3]
     assert not [c for c in changes if c.change in ("delayed", "at_risk", "new")], _show(changes)
+
+
+def test_prospectus_restating_december_trial_start_is_not_news(biopure: Any) -> None:
+    """The 424B5 of 19 Feb 2004 retells a Phase II start of December 2003, before the
+    company's previous filing (that morning's 8-K): in the ledger, not in the alert."""
+    changes, ledger = biopure[3]
+    assert changes == [], _show(changes)
+    starts = [e for e in ledger if e.get("type") == "milestone" and e["kind"] == "trial_start"]
+    assert [(e["status"], e["target"], e["change"]) for e in starts] == [
+        ("achieved", "December 2003", "restated")
+    ]
+    assert "[restated]" in render_timeline(ledger)
+
+
+def test_an_event_after_the_previous_filing_is_news() -> None:
+    """The same sentence is news when the company's previous filing came before it."""
+    sentence = (
+        "Also in December, the company initiated a Phase II clinical trial in Europe to "
+        "assess the safety of Hemopure(R) at low doses."
+    )
+    statements = milestones.extract([sentence], filed=date(2004, 2, 19))
+    fresh = milestones.diff([], statements, {}, previous_filed=date(2003, 12, 11))
+    old = milestones.diff([], statements, {}, previous_filed=date(2004, 1, 15))
+    assert [c.change for c in fresh] == ["achieved"]
+    assert [c.change for c in old] == ["restated"]
+    assert milestones.news(old) == []
 
 
 def test_rerunning_a_filing_gives_the_same_diff_and_ledger() -> None:
@@ -246,6 +266,7 @@ def _key(want: dict[str, Any]) -> tuple[str, str, str]:
 def test_sequence(folder: Path, steps: list[dict[str, Any]]) -> None:
     """Replay a company's filings in order; each step's changes must be as expected."""
     entries: list[dict[str, Any]] = []
+    previous: date | None = None
     problems = []
     for n, raw in enumerate(steps, start=1):
         form = raw["form"]
@@ -256,7 +277,8 @@ def test_sequence(folder: Path, steps: list[dict[str, Any]]) -> None:
             date.fromisoformat(raw["filed"]),
             raw["accession"],
         )
-        changes, entries = replay(entries, step)
+        changes, entries = replay(entries, step, previous)
+        previous = step.filed
         where = f"{folder.name}/{n}-{raw['file']}"
         for want in raw.get("expect", []):
             if not any(_matches(c, want) for c in changes):

@@ -413,28 +413,30 @@ class Poller:
     ) -> tuple[milestones.MilestoneChange, ...]:
         rules = load_rules()
         texts = [s.text for d in documents for s in content_sentences(rules, d.text)]
-        entries = self.state.ledger(company.cik)
-        previous = milestones.prior_entries(entries, filing.accession)
-        statements = milestones.extract(
+        changes, merged = milestones.update(
+            self.state.ledger(company.cik),
             texts,
-            known_products=milestones.known_products(previous),
-            filed=filing.filed,
+            facts,
             accession=filing.accession,
-        )
-        finance = milestones.runway_facts(facts)
-        changes = milestones.diff(previous, statements, finance)
-        filed = filing.filed.isoformat() if filing.filed else ""
-        merged = milestones.merge(
-            entries,
-            filing.accession,
-            statements,
-            finance,
-            filed,
-            milestones.aliases_in(texts),
-            changes,
+            filed=filing.filed,
+            previous_filed=self._previous_filed(company, filing),
         )
         self.state.save_ledger(company.cik, merged)
         return tuple(changes)
+
+    def _previous_filed(self, company: Company, filing: Filing) -> date | None:
+        """The filing date of the company's filing before this one (seen, baseline included)."""
+        this = filing.filed.isoformat() if filing.filed else "9999"
+        dates = [
+            str(row.get("filed") or "")
+            for acc, row in self.state.company(company.cik)["seen"].items()
+            if acc != filing.accession and str(row.get("filed") or "") <= this
+        ]
+        latest = max((d for d in dates if d), default="")
+        try:
+            return date.fromisoformat(latest) if latest else None
+        except ValueError:
+            return None
 
     def _thread_parent(
         self, company: Company, filing: Filing, categories: tuple[str, ...]

@@ -62,17 +62,29 @@ Hard cases
 - A discontinued program is one "abandoned" change naming the open milestones it
   drops, not one change per milestone; a first "not planned" (e.g. no advisory
   committee) is recorded without an alert, as nothing was planned.
+- An event a filing reports as done before the company's previous filing (a prospectus
+  retelling December's trial start in February) is a restatement: kept in the ledger
+  with change "restated", never news (`diff(previous_filed=...)`, `news()`).
 - Cash runway compares by date ("shortened"/"extended"); a financing need by amount,
   so "$8.5 million" and "$8.50 million" are the same need.
 
 Modules
 - dates: target dates (keys, ranges, shifts, display); products: product names and
-  renames; statements: the kinds and extract(); ledger: diff(), merge() and the
-  finance comparison; words: vocabulary the date and product readers share.
+  renames; statements: the kinds and extract(); ledger: update() (extract, diff and
+  merge in one), diff(), merge() and the finance comparison; words: vocabulary the
+  date and product readers share.
 """
 
 from tracker.milestones.dates import normalise_target
-from tracker.milestones.ledger import diff, known_products, merge, prior_entries, runway_facts
+from tracker.milestones.ledger import (
+    diff,
+    known_products,
+    merge,
+    news,
+    prior_entries,
+    runway_facts,
+    update,
+)
 from tracker.milestones.products import aliases_in
 from tracker.milestones.statements import KINDS, Statement, extract, label_of
 from tracker.models import Fact, MilestoneChange
@@ -88,7 +100,9 @@ __all__ = [
     "known_products",
     "label_of",
     "merge",
+    "news",
     "normalise_target",
     "prior_entries",
     "runway_facts",
+    "update",
 ]

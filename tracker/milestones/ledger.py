@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from tracker.classify.facts import parse_money
-from tracker.milestones.dates import end_shift, normalise_target, target_shift
+from tracker.milestones.dates import end_shift, key_span, normalise_target, target_shift
+from tracker.milestones.products import aliases_in
 from tracker.milestones.statements import (
     EVENT_KINDS,
     NOT_PLANNED_RE,
     Statement,
+    extract,
     label_of,
     subject,
 )
@@ -33,6 +37,7 @@ _CHANGE_ORDER = (
     "runway",
     "financing_need",
     "new",
+    "restated",  # never news: kept for the ledger's record, left out of alerts
 )
 _CANCEL_RE = re.compile(r"\bcancel", re.I)
 
@@ -156,18 +161,42 @@ def _find_before(
 
 
 def diff(
-    previous: Sequence[dict[str, Any]], statements: Sequence[Statement], finance: dict[str, str]
+    previous: Sequence[dict[str, Any]],
+    statements: Sequence[Statement],
+    finance: dict[str, str],
+    previous_filed: date | None = None,
 ) -> list[MilestoneChange]:
-    """Changes between the ledger so far and a new filing's statements, most important first."""
+    """Changes between the ledger so far and a new filing's statements, most important first.
+
+    `previous_filed` is the date of the company's filing before this one: an event this
+    filing reports as done before that date is a restatement (a prospectus retelling last
+    quarter's trial start), not news, and comes back as change "restated", last. `news()`
+    leaves those out.
+    """
     latest, latest_finance, renames = _ledger_view(previous)
     changes: list[MilestoneChange] = []
     for st in statements:
         before = _find_before(latest, st, renames)
         change = _compare(before, st, latest)
+        if change and _restated(st, previous_filed) and change.change in ("new", "achieved"):
+            change = replace(change, change="restated")
         if change:
             changes.append(change)
     changes += _finance_changes(finance, latest_finance)
     return sorted(changes, key=lambda c: _CHANGE_ORDER.index(c.change))
+
+
+def _restated(st: Statement, previous_filed: date | None) -> bool:
+    """An event done, whose whole date range ended before the company's previous filing."""
+    if previous_filed is None or st.status != "achieved" or not st.target_key:
+        return False
+    span = key_span(st.target_key)
+    return span is not None and span[1] < previous_filed
+
+
+def news(changes: Iterable[MilestoneChange]) -> list[MilestoneChange]:
+    """The changes an alert leads with: everything but restatements of old events."""
+    return [c for c in changes if c.change != "restated"]
 
 
 def _open_milestones(latest: dict[tuple[str, str], dict[str, Any]], st: Statement) -> list[str]:
@@ -332,3 +361,36 @@ def known_products(entries: Iterable[dict[str, Any]]) -> list[str]:
         elif e.get("type") == "alias":
             names += [e["new"], e["old"]]
     return list(dict.fromkeys(names))
+
+
+def update(
+    entries: list[dict[str, Any]],
+    texts: Sequence[str],
+    facts: Iterable[Fact],
+    *,
+    accession: str,
+    filed: date | None,
+    previous_filed: date | None = None,
+) -> tuple[list[MilestoneChange], list[dict[str, Any]]]:
+    """One filing through extract -> diff -> merge: (the news, the ledger after it).
+
+    `texts` are the filing's content sentences; `previous_filed` the date of the
+    company's filing before this one (restated events are kept in the ledger as
+    "restated" and left out of the news). The pipeline and the tests both call this.
+    """
+    previous = prior_entries(entries, accession)
+    statements = extract(
+        texts, known_products=known_products(previous), filed=filed, accession=accession
+    )
+    finance = runway_facts(facts)
+    changes = diff(previous, statements, finance, previous_filed)
+    merged = merge(
+        entries,
+        accession,
+        statements,
+        finance,
+        filed.isoformat() if filed else "",
+        aliases_in(texts),
+        changes,
+    )
+    return news(changes), merged

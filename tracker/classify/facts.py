@@ -13,33 +13,51 @@ _SCALE = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 MAX_FACTS_PER_KIND = 5
 
 
-def parse_money(text: str) -> float | int | None:
-    m = re.search(r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*(thousand|million|billion)?", text, re.I)
-    if not m:
+# Amounts past this are kept as the words the filing used, not as numbers: a float
+# of a 400-digit run is inf (and int(inf) raises), and no filing means a sum that large.
+MAX_AMOUNT = 10**15
+MAX_DIGITS = 20
+
+
+def _number(digits: str, scale: int = 1) -> float | int | None:
+    """A decimal string times a scale, or None when it does not fit a sane amount."""
+    plain = digits.replace(",", "")
+    if len(plain.split(".")[0]) > MAX_DIGITS:
         return None
-    amount = float(m.group(1).replace(",", ""))
-    amount *= _SCALE.get((m.group(2) or "").lower(), 1)
+    amount = float(plain) * scale
+    if not amount < MAX_AMOUNT:  # also false for inf and nan
+        return None
     return int(amount) if amount == int(amount) else round(amount, 2)
 
 
+def parse_money(text: str) -> float | int | None:
+    """The first dollar amount in `text`; None for none, or one too large to be a number."""
+    m = re.search(r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*(thousand|million|billion)?", text, re.I)
+    if not m:
+        return None
+    return _number(m.group(1), _SCALE.get((m.group(2) or "").lower(), 1))
+
+
 def parse_count(text: str) -> int | None:
+    """The first count in `text` ("3,333,333", "2.5 million"); None for none or too large."""
     m = re.search(r"(\d[\d,]*(?:\.\d+)?)\s*(million)?", text, re.I)
     if not m:
         return None
-    value = float(m.group(1).replace(",", ""))
-    if m.group(2):
-        value *= 1_000_000
-    return int(value)
+    value = _number(m.group(1), 1_000_000 if m.group(2) else 1)
+    return None if value is None else int(value)
 
 
 def _value(rule: FactRule, raw: str) -> str | int | float | None:
+    """The fact's value; an amount too large to be a number is kept as its text."""
     if rule.value_type == "money":
-        return parse_money(raw)
+        money = parse_money(raw)
+        return money if money is not None else " ".join(raw.split())
     if rule.value_type == "int":
-        return parse_count(raw)
+        count = parse_count(raw)
+        return count if count is not None else " ".join(raw.split())
     if rule.value_type == "percent":
-        number = float(raw)
-        return int(number) if number == int(number) else number
+        number = _number(raw)
+        return raw if number is None else number
     return " ".join(raw.split())
 
 

@@ -40,6 +40,54 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(Exit.USAGE)
 
 
+def add_global_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """The options every command takes, before or after the command name.
+
+    The top-level parser holds the defaults; each command's parser repeats the options
+    with SUPPRESS defaults, so a value given after the command wins and an absent one
+    never overwrites a value given before it.
+    """
+
+    def default(value: Any) -> Any:
+        return value if top else argparse.SUPPRESS
+
+    g = parser.add_argument_group("global options (before or after the command)")
+    g.add_argument(
+        "--config",
+        default=default(None),
+        help="watch config (default config/watch.toml, env TRACKER_CONFIG)",
+    )
+    g.add_argument(
+        "--state",
+        default=default(None),
+        help="state directory (env TRACKER_STATE; default: the config's [state] dir, "
+        "else state/ beside the config's folder)",
+    )
+    g.add_argument("--log-format", choices=("text", "json"), default=default("text"))
+    g.add_argument(
+        "-v", "--verbose", action="store_true", default=default(False), help="debug logging"
+    )
+    g.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default(False),
+        help="warnings and errors only",
+    )
+
+
+class _Commands:
+    """Adds command parsers that all accept the global options."""
+
+    def __init__(self, parser: argparse.ArgumentParser, dest: str, metavar: str):
+        self.sub = parser.add_subparsers(dest=dest, metavar=metavar, parser_class=_Parser)
+
+    def add(self, name: str, help: str) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = self.sub.add_parser(name, help=help, description=help)
+        add_global_options(p)
+        return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="tracker",
@@ -47,40 +95,37 @@ def build_parser() -> argparse.ArgumentParser:
         "companies, tell what they mean and post alerts to Slack.",
     )
     p.add_argument("--version", action="version", version=f"tracker {__version__}")
-    p.add_argument("--config", help="watch config (default config/watch.toml, env TRACKER_CONFIG)")
-    p.add_argument("--state", help="state directory (default state/, env TRACKER_STATE)")
-    p.add_argument("--log-format", choices=("text", "json"), default="text")
-    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    p.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    sub.add_parser("demo", help="the whole pipeline offline on Biopure's 2003-2004 filings")
-    sub.add_parser("poll", help="one poll cycle now, then exit")
-    sub.add_parser("run", help="the daemon: poll on the configured interval until stopped")
-    c = sub.add_parser("classify", help="classify local filing documents")
+    add_global_options(p, top=True)
+    sub = _Commands(p, "command", "COMMAND")
+    sub.add("demo", "the whole pipeline offline on Biopure's 2003-2004 filings")
+    sub.add("poll", "one poll cycle now, then exit")
+    sub.add("run", "the daemon: poll on the configured interval until stopped")
+    c = sub.add("classify", "classify local filing documents")
     c.add_argument("files", nargs="+", metavar="FILE")
     c.add_argument("--json", action="store_true", help="one JSON object per line per file")
     c.add_argument("--form", default="", help="form type, when the file does not say it")
-    w = sub.add_parser("watch", help="edit the watch list in the config, keeping its comments")
-    wsub = w.add_subparsers(dest="watch_command", metavar="ACTION", parser_class=_Parser)
-    wa = wsub.add_parser("add", help="watch a company")
+    w = sub.add("watch", "edit the watch list in the config, keeping its comments")
+    wsub = _Commands(w, "watch_command", "ACTION")
+    wa = wsub.add("add", "watch a company")
     wa.add_argument("ident", metavar="TICKER_OR_CIK")
     wa.add_argument("--channel")
     wa.add_argument("--categories", help="comma-separated: fda,financing,workforce,...")
     wa.add_argument("--forms", help="comma-separated form types: 8-K,424B")
-    wr = wsub.add_parser("remove", help="stop watching a company")
+    wr = wsub.add("remove", "stop watching a company")
     wr.add_argument("ident", metavar="TICKER_OR_CIK")
-    wsub.add_parser("list", help="the companies watched")
-    t = sub.add_parser("timeline", help="a company's regulatory milestone history")
+    wl = wsub.add("list", "the companies watched")
+    wl.add_argument("--json", action="store_true", help="a JSON array of the companies")
+    t = sub.add("timeline", "a company's regulatory milestone history")
     t.add_argument("ident", metavar="TICKER_OR_CIK")
     t.add_argument("--json", action="store_true")
-    s = sub.add_parser("status", help="last and next poll, newest filings, pending alerts")
+    s = sub.add("status", "last and next poll, newest filings, pending alerts; health")
     s.add_argument("--json", action="store_true")
-    sub.add_parser("check-config", help="validate the config and exit 0 or 2")
-    ta = sub.add_parser("test-alert", help="post one clearly marked sample alert")
+    sub.add("check-config", "validate the config and exit 0 or 2")
+    ta = sub.add("test-alert", "post one clearly marked sample alert")
     ta.add_argument("--channel")
-    tk = sub.add_parser("tickers", help="the ticker-to-CIK list")
-    tksub = tk.add_subparsers(dest="tickers_command", metavar="ACTION", parser_class=_Parser)
-    tksub.add_parser("refresh", help="download SEC's company_tickers.json into the state dir")
+    tk = sub.add("tickers", "the ticker-to-CIK list")
+    tksub = _Commands(tk, "tickers_command", "ACTION")
+    tksub.add("refresh", "download SEC's company_tickers.json into the state dir")
     return p
 
 
@@ -94,18 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     setup_logging(level, args.log_format)
-    # The ticker list looks for a refreshed copy in the state dir named by the env;
-    # restored afterwards so in-process callers (tests, scripts) see no side effect.
-    saved = os.environ.get("TRACKER_STATE")
-    if args.state:
-        os.environ["TRACKER_STATE"] = args.state
-    try:
-        return _run(args)
-    finally:
-        if saved is None:
-            os.environ.pop("TRACKER_STATE", None)
-        else:
-            os.environ["TRACKER_STATE"] = saved
+    return _run(args)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -148,16 +182,23 @@ def _config_path(args: argparse.Namespace, *, create: bool = False) -> str:
     return path
 
 
-def _state_dir(args: argparse.Namespace) -> str:
-    from tracker.config import DEFAULT_STATE
+def _state_dir(args: argparse.Namespace, *, reading: bool = False) -> str:
+    """--state, else TRACKER_STATE, else the config's own state directory. A command that
+    reads the state names it on stderr, so nobody wonders which state it read."""
+    from tracker.config import state_dir_for
 
-    return args.state or os.environ.get("TRACKER_STATE") or DEFAULT_STATE
+    found: str = args.state or os.environ.get("TRACKER_STATE") or state_dir_for(_config_path(args))
+    if reading and not getattr(args, "_state_named", False):
+        args._state_named = True
+        log.info("state directory: %s", found)
+    return found
 
 
 def _load(args: argparse.Namespace) -> Any:
     from tracker.config import load_config
 
-    return load_config(_config_path(args, create=True))
+    path = _config_path(args, create=True)  # first: the state dir is read from it
+    return load_config(path, _state_dir(args))
 
 
 def _poller(args: argparse.Namespace, config: Any) -> Any:
@@ -176,7 +217,7 @@ def _poller(args: argparse.Namespace, config: Any) -> Any:
         max_bytes=e.max_document_bytes,
     )
     sink = make_sink(dict(os.environ), config.slack.base_url)
-    return Poller(config, State(_state_dir(args)), client, sink)
+    return Poller(config, State(_state_dir(args, reading=True)), client, sink)
 
 
 # -- commands ------------------------------------------------------------------------------
@@ -254,14 +295,23 @@ def cmd_watch(args: argparse.Namespace) -> int:
         raise UsageError("watch needs an action: add, remove or list")
     try:
         if action == "list":
-            print(watchlist.format_rows(watchlist.list_watch(path)))
+            rows = watchlist.list_watch(path, _state_dir(args))
+            if args.json:
+                print(json.dumps([watchlist.row_json(r) for r in rows], ensure_ascii=False))
+            else:
+                print(watchlist.format_rows(rows))
             return Exit.OK
         if action == "add":
             cats = _csv(args.categories)
             if cats is not None and not cats:
                 raise UsageError("--categories needs at least one category")
             row = watchlist.add_watch(
-                path, args.ident, channel=args.channel, categories=cats, forms=_csv(args.forms)
+                path,
+                args.ident,
+                channel=args.channel,
+                categories=cats,
+                forms=_csv(args.forms),
+                state_dir=_state_dir(args),
             )
             print(
                 f"watching {row.ticker or ''} CIK {row.cik} {row.name or ''}".replace("  ", " ")
@@ -269,7 +319,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
                 "starting with a baseline)"
             )
             return Exit.OK
-        row = watchlist.remove_watch(path, args.ident)
+        row = watchlist.remove_watch(path, args.ident, _state_dir(args))
         print(f"no longer watching {row.ticker or ''} CIK {row.cik} (in {path})")
         return Exit.OK
     except watchlist.WatchError as exc:
@@ -289,7 +339,7 @@ def resolve_company(args: argparse.Namespace, ident: str) -> tuple[int, str]:
 
     wanted = ident.strip().upper()
     try:
-        config = load_config(_config_path(args))
+        config = load_config(_config_path(args), _state_dir(args))
         for c in config.companies:
             if (c.ticker and c.ticker.upper() == wanted) or (
                 wanted.isdigit() and int(wanted) == c.cik
@@ -302,7 +352,7 @@ def resolve_company(args: argparse.Namespace, ident: str) -> tuple[int, str]:
     from tracker.tickers import TickerError, resolve_ticker
 
     try:
-        cik, title = resolve_ticker(wanted)
+        cik, title = resolve_ticker(wanted, _state_dir(args))
     except TickerError as exc:
         raise UsageError(str(exc)) from None
     return cik, title
@@ -313,7 +363,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     from tracker.timeline import render_timeline, timeline_rows
 
     cik, label = resolve_company(args, args.ident)
-    entries = State(_state_dir(args)).ledger(cik)
+    entries = State(_state_dir(args, reading=True)).ledger(cik)
     if args.json:
         print(
             json.dumps(
@@ -330,7 +380,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from tracker.status import collect_status, render_status
 
-    data = collect_status(_state_dir(args), _config_path(args))
+    data = collect_status(_state_dir(args, reading=True), _config_path(args))
     print(json.dumps(data, ensure_ascii=False) if args.json else render_status(data))
     return Exit.OK
 
@@ -370,7 +420,7 @@ def cmd_tickers(args: argparse.Namespace) -> int:
             f"EDGAR's company_tickers.json was not usable ({exc}); the ticker "
             "list in use is unchanged"
         ) from None
-    target = Path(_state_dir(args)) / SNAPSHOT_NAME
+    target = Path(_state_dir(args, reading=True)) / SNAPSHOT_NAME
     atomic_write(target, resp.content)
     print(f"{rows} tickers saved to {target}")
     return Exit.OK

@@ -64,6 +64,7 @@ class SlackSettings:
 class StateSettings:
     keep_seen_per_company: int = 2000
     keep_delivered_days: int = 90
+    dir: str = ""  # resolved against the config file's folder; "" means the default
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,11 @@ class Config:
 
     def company(self, cik: int) -> Company | None:
         return next((c for c in self.companies if c.cik == cik), None)
+
+    @property
+    def state_dir(self) -> str:
+        """Where this config's state lives, whatever the current directory."""
+        return resolve_state_dir(self.path, self.state.dir or None)
 
 
 _EDGAR_KEYS: dict[str, type] = {
@@ -103,7 +109,11 @@ _SLACK_KEYS: dict[str, type] = {
     "category_channels": dict,
     "mentions": dict,
 }
-_STATE_KEYS: dict[str, type] = {"keep_seen_per_company": int, "keep_delivered_days": int}
+_STATE_KEYS: dict[str, type] = {
+    "keep_seen_per_company": int,
+    "keep_delivered_days": int,
+    "dir": str,
+}
 _COMPANY_KEYS: dict[str, type] = {
     "ticker": str,
     "cik": int,
@@ -139,19 +149,61 @@ def create_from_example(path: str) -> Path | None:
     return example
 
 
-def load_config(path: str) -> Config:
-    """Read and validate the config at `path`; raises ConfigError naming file, line, key."""
+def resolve_state_dir(config_file: str, configured: str | None) -> str:
+    """`[state] dir` relative to the config file's folder; by default the `state/` folder
+    beside the config's folder (config/watch.toml -> state/, the repository layout), so the
+    state follows the config wherever the command is run from."""
+    base = Path(os.path.abspath(config_file)).parent
+    if configured:
+        return os.path.normpath(base / Path(configured).expanduser())
+    return os.path.normpath(base.parent / DEFAULT_STATE)
+
+
+_STATE_DIR_LINE = re.compile(r"""^\s*dir\s*=\s*(?:"([^"\\]*)"|'([^']*)')""")
+
+
+def state_dir_for(config_file: str) -> str:
+    """The state directory a config names, even when the config is invalid or unreadable:
+    `tracker status` must find the running daemon's state during a rejected edit."""
+    try:
+        text = Path(config_file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return resolve_state_dir(config_file, None)
+    try:
+        table = tomllib.loads(text).get("state")
+        value = table.get("dir") if isinstance(table, dict) else None
+        return resolve_state_dir(config_file, value if isinstance(value, str) else None)
+    except tomllib.TOMLDecodeError:
+        pass
+    # Broken TOML elsewhere in the file: read the `dir` line of the [state] table.
+    in_state = False
+    for line in text.splitlines():
+        header = re.match(r"^\s*\[\s*([A-Za-z_\"']+)\s*\]", line)
+        if header:
+            in_state = header.group(1).strip("\"'") == "state"
+            continue
+        m = _STATE_DIR_LINE.match(line) if in_state else None
+        if m:
+            return resolve_state_dir(config_file, m.group(1) or m.group(2))
+    return resolve_state_dir(config_file, None)
+
+
+def load_config(path: str, state_dir: str | None = None) -> Config:
+    """Read and validate the config at `path`; raises ConfigError naming file, line, key.
+
+    `state_dir` is where a refreshed ticker list may be (default: the config's own)."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(path, "file not found (create it, or pass --config PATH)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, f"cannot read: {exc}") from None
-    return parse_config(text, path)
+    return parse_config(text, path, state_dir)
 
 
-def parse_config(text: str, path: str) -> Config:
-    """Validate TOML text as a watch config; `path` is only used in messages."""
+def parse_config(text: str, path: str, state_dir: str | None = None) -> Config:
+    """Validate TOML text as a watch config; `path` is only used in messages and to
+    resolve `[state] dir`."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -159,15 +211,16 @@ def parse_config(text: str, path: str) -> Config:
         raise ConfigError(
             path, f"invalid TOML: {exc}", line=int(m.group(1)) if m else None
         ) from None
-    return _Validator(text, path).config(raw)
+    return _Validator(text, path, state_dir).config(raw)
 
 
 class _Validator:
     """Turns the parsed TOML into settings, finding line numbers in the source text."""
 
-    def __init__(self, text: str, path: str):
+    def __init__(self, text: str, path: str, state_dir: str | None = None):
         self.lines = text.splitlines()
         self.path = path
+        self.state_dir = state_dir
 
     def fail(self, message: str, key: str, table: str = "", index: int = 0) -> ConfigError:
         return ConfigError(
@@ -232,6 +285,10 @@ class _Validator:
         for key in ("keep_seen_per_company", "keep_delivered_days"):
             if getattr(state, key) < 1:
                 raise self.fail("must be at least 1", key, "state")
+        if "dir" in state_raw and not state.dir.strip():
+            raise self.fail("must name a folder (or leave the key out)", "dir", "state")
+        if self.state_dir is None:
+            self.state_dir = resolve_state_dir(self.path, state.dir or None)
         companies_raw = raw.get("companies", [])
         if not isinstance(companies_raw, list):
             raise self.fail("must be an array of tables: [[companies]]", "companies")
@@ -380,7 +437,7 @@ class _Validator:
             from tracker.tickers import TickerError, resolve_ticker
 
             try:
-                cik, title = resolve_ticker(str(ticker))
+                cik, title = resolve_ticker(str(ticker), self.state_dir)
             except TickerError as exc:
                 raise self.fail(str(exc), "ticker", table, i) from None
             name = name or title

@@ -21,7 +21,7 @@ def collect_status(state_dir: str, config_path: str) -> dict[str, Any]:
             "companies": [],
             "pending": [],
             "failed": [],
-            "note": "no state yet: run `tracker poll` first",
+            "note": f"no state yet in {state_dir}: run `tracker poll` first",
         }
     state = State(state_dir)
     status = state.status()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -20,10 +19,11 @@ class TickerError(ValueError):
     """A ticker is unknown; the message lists close matches."""
 
 
-def snapshot_path() -> Path | None:
+def snapshot_path(state_dir: str | Path | None) -> Path | None:
     """The refreshed snapshot in the state directory, if there is one."""
-    state = os.environ.get("TRACKER_STATE") or "state"
-    path = Path(state) / SNAPSHOT_NAME
+    if state_dir is None:
+        return None
+    path = Path(state_dir) / SNAPSHOT_NAME
     return path if path.exists() else None
 
 
@@ -40,14 +40,15 @@ def _table(path: str | None) -> dict[str, tuple[int, str]]:
     return table
 
 
-def tickers() -> dict[str, tuple[int, str]]:
-    found = snapshot_path()
+def tickers(state_dir: str | Path | None = None) -> dict[str, tuple[int, str]]:
+    """Ticker -> (CIK, title): the refreshed copy in `state_dir` if any, else the bundled one."""
+    found = snapshot_path(state_dir)
     return _table(str(found) if found else None)
 
 
-def resolve_ticker(ticker: str) -> tuple[int, str]:
+def resolve_ticker(ticker: str, state_dir: str | Path | None = None) -> tuple[int, str]:
     """Return (cik, title) for a ticker; raises TickerError with close matches."""
-    table = tickers()
+    table = tickers(state_dir)
     key = ticker.strip().upper().replace(".", "-")
     if key in table:
         return table[key]

@@ -26,7 +26,7 @@ from typing import Any
 import tomlkit
 
 from tracker.atomicfile import replace_file
-from tracker.config import Config, load_config, parse_config
+from tracker.config import Config, load_config, parse_config, state_dir_for
 from tracker.errors import ConfigError
 from tracker.models import Company
 from tracker.tickers import TickerError, resolve_ticker, tickers
@@ -81,10 +81,10 @@ class _Span:
 # --- public API -------------------------------------------------------------------------
 
 
-def list_watch(path: str) -> list[WatchRow]:
+def list_watch(path: str, state_dir: str | None = None) -> list[WatchRow]:
     """Rows as the daemon will see them, so `watch list` never shows an unvalidated guess."""
     try:
-        config = load_config(path)
+        config = load_config(path, state_dir)
     except ConfigError as exc:
         raise WatchError(path, _what(exc), line=exc.line) from None
     return [_row(company) for company in config.companies]
@@ -97,9 +97,13 @@ def add_watch(
     channel: str | None = None,
     categories: list[str] | None = None,
     forms: list[str] | None = None,
+    state_dir: str | None = None,
 ) -> WatchRow:
-    """Append one [[companies]] table after the last one; refuses duplicates and bad values."""
-    entry = _new_entry(_parse_ident(ident, path), path, channel, categories, forms)
+    """Append one [[companies]] table after the last one; refuses duplicates and bad values.
+
+    `state_dir` holds a refreshed ticker list, if any (default: the config's state dir)."""
+    sd = state_dir or state_dir_for(path)
+    entry = _new_entry(_parse_ident(ident, path), path, channel, categories, forms, sd)
     with _edit_lock(path):
         original, text = _read(
             path,
@@ -108,7 +112,7 @@ def add_watch(
         )
         doc = _parse_toml(text, path)
         tables = _company_tables(doc, path)
-        _refuse_duplicate(tables, entry["cik"], path)
+        _refuse_duplicate(tables, entry["cik"], path, sd)
         lines = text.splitlines(keepends=True)
         spans = _spans(lines, len(tables), path)
         at = spans[-1].end if spans else len(lines)
@@ -118,29 +122,45 @@ def add_watch(
         added = len(new_lines) - len(lines)
         _check_structure(doc, new_text, [*tables, entry], path)
         config = _validated(
-            new_text, path, lambda n: n if n <= at else (None if n <= at + added else n - added)
+            new_text,
+            path,
+            lambda n: n if n <= at else (None if n <= at + added else n - added),
+            sd,
         )
         _replace(path, original, new_text)
     return _row(config.companies[len(tables)])
 
 
-def remove_watch(path: str, ident: str) -> WatchRow:
+def remove_watch(path: str, ident: str, state_dir: str | None = None) -> WatchRow:
     """Delete one company's whole table, with its comments, leaving the others untouched."""
+    sd = state_dir or state_dir_for(path)
     target = _parse_ident(ident, path)
     with _edit_lock(path):
         original, text = _read(path, missing="does not exist")
         doc = _parse_toml(text, path)
         tables = _company_tables(doc, path)
-        index = _find(tables, target, ident, path)
+        index = _find(tables, target, ident, path, sd)
         lines = text.splitlines(keepends=True)
         span = _spans(lines, len(tables), path)[index]
         start, end = _widened(lines, span)
         new_text = "".join(lines[:start] + lines[end:])
         removed = end - start
         _check_structure(doc, new_text, tables[:index] + tables[index + 1 :], path)
-        _validated(new_text, path, lambda n: n if n <= start else n + removed)
+        _validated(new_text, path, lambda n: n if n <= start else n + removed, sd)
         _replace(path, original, new_text)
-    return _row_from_table(tables[index])
+    return _row_from_table(tables[index], sd)
+
+
+def row_json(row: WatchRow) -> dict[str, Any]:
+    """One company for `watch list --json`; null means not set (default channel, all)."""
+    return {
+        "ticker": row.ticker,
+        "cik": row.cik,
+        "name": row.name,
+        "channel": row.channel,
+        "categories": list(row.categories) if row.categories is not None else None,
+        "forms": list(row.forms) if row.forms is not None else None,
+    }
 
 
 def format_rows(rows: list[WatchRow]) -> str:
@@ -183,18 +203,19 @@ def _new_entry(
     channel: str | None,
     categories: list[str] | None,
     forms: list[str] | None,
+    sd: str | None,
 ) -> dict[str, Any]:
     """Always write the CIK: it keeps working after a ticker changes or leaves SEC's list."""
     entry: dict[str, Any] = {}
     if target.ticker is not None:
         try:
-            cik, title = resolve_ticker(target.ticker)
+            cik, title = resolve_ticker(target.ticker, sd)
         except TickerError as exc:
             raise WatchError(path, f"{exc}; {_UNCHANGED}") from None
         entry.update(ticker=target.ticker, cik=cik, name=title)
     else:
         assert target.cik is not None
-        known = _snapshot_entry(target.cik)
+        known = _snapshot_entry(target.cik, sd)
         if known:
             entry.update(ticker=known[0], cik=target.cik, name=known[1])
         else:
@@ -208,26 +229,26 @@ def _new_entry(
     return entry
 
 
-def _snapshot_entry(cik: int) -> tuple[str, str] | None:
+def _snapshot_entry(cik: int, sd: str | None) -> tuple[str, str] | None:
     """The snapshot lists the most traded class first, so its first ticker is the one to show."""
-    return next(((t, title) for t, (c, title) in tickers().items() if c == cik), None)
+    return next(((t, title) for t, (c, title) in tickers(sd).items() if c == cik), None)
 
 
-def _resolved(ticker: Any) -> tuple[int, str] | None:
+def _resolved(ticker: Any, sd: str | None) -> tuple[int, str] | None:
     """Ticker-only entries still count as their CIK; an unknown one just cannot match by CIK."""
     if not isinstance(ticker, str):
         return None
     try:
-        return resolve_ticker(ticker)
+        return resolve_ticker(ticker, sd)
     except TickerError:
         return None
 
 
-def _cik_of(table: dict[str, Any]) -> int | None:
+def _cik_of(table: dict[str, Any], sd: str | None) -> int | None:
     cik = table.get("cik")
     if isinstance(cik, int) and not isinstance(cik, bool):
         return cik
-    found = _resolved(table.get("ticker"))
+    found = _resolved(table.get("ticker"), sd)
     return found[0] if found else None
 
 
@@ -236,24 +257,26 @@ def _same_ticker(a: Any, b: str) -> bool:
     return isinstance(a, str) and a.upper().replace(".", "-") == b.upper().replace(".", "-")
 
 
-def _refuse_duplicate(tables: list[dict[str, Any]], cik: int, path: str) -> None:
+def _refuse_duplicate(tables: list[dict[str, Any]], cik: int, path: str, sd: str | None) -> None:
     for table in tables:
-        if _cik_of(table) == cik:
+        if _cik_of(table, sd) == cik:
             raise WatchError(path, f"{_label(table)} (CIK {cik}) is already watched; {_UNCHANGED}")
 
 
-def _find(tables: list[dict[str, Any]], target: _Ident, ident: str, path: str) -> int:
+def _find(
+    tables: list[dict[str, Any]], target: _Ident, ident: str, path: str, sd: str | None
+) -> int:
     """A written ticker wins over a resolved one, in case the file pins an older CIK."""
     if target.ticker is not None:
         for i, table in enumerate(tables):
             if _same_ticker(table.get("ticker"), target.ticker):
                 return i
-        found = _resolved(target.ticker)
+        found = _resolved(target.ticker, sd)
         cik = found[0] if found else None
     else:
         cik = target.cik
     for i, table in enumerate(tables):
-        if cik is not None and _cik_of(table) == cik:
+        if cik is not None and _cik_of(table, sd) == cik:
             return i
     watched = ", ".join(_label(t) for t in tables) or "none"
     raise WatchError(path, f"{ident!r} is not watched (watched: {watched})")
@@ -321,10 +344,12 @@ def _check_structure(
         )
 
 
-def _validated(new_text: str, path: str, old_line: Callable[[int], int | None]) -> Config:
+def _validated(
+    new_text: str, path: str, old_line: Callable[[int], int | None], sd: str | None
+) -> Config:
     """Report lines as they are in the file on disk, not in the text we declined to write."""
     try:
-        return parse_config(new_text, path)
+        return parse_config(new_text, path, sd)
     except ConfigError as exc:
         what = _what(exc)
         line = old_line(exc.line) if exc.line is not None else None
@@ -480,15 +505,15 @@ def _row(company: Company) -> WatchRow:
     )
 
 
-def _row_from_table(table: dict[str, Any]) -> WatchRow:
+def _row_from_table(table: dict[str, Any], sd: str | None) -> WatchRow:
     """Mirrors parse_config's normalisation, for a removed table that may not have been valid;
     cik is 0 only for a ticker-only entry whose ticker SEC's list does not know."""
     ticker = table.get("ticker")
-    resolved = None if "cik" in table else _resolved(ticker)
+    resolved = None if "cik" in table else _resolved(ticker, sd)
     categories = table.get("categories")
     forms = table.get("forms")
     return WatchRow(
-        cik=_cik_of(table) or 0,
+        cik=_cik_of(table, sd) or 0,
         ticker=ticker.upper() if isinstance(ticker, str) else None,
         name=table.get("name") or (resolved[1] if resolved else None),
         channel=table.get("channel"),

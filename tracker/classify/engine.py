@@ -10,16 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
+from tracker.classify.dates import document_date, latest_date
 from tracker.classify.facts import extract_facts
 from tracker.classify.gates import opens
-from tracker.classify.rules import Rules, load_rules
+from tracker.classify.rules import Rules, Veto, load_rules
 from tracker.classify.sentences import Sentence, item_numbers, sentences
 from tracker.models import CATEGORIES, Classification, Document
 
 STRONG = 2.5
 WEAK_CAP = 2.0
+OPENING_CHARS = 3000  # a document-wide context is told from the document's opening
+MATCHES_TRIED = 3  # a pattern's first matches each get a chance to escape their veto
 MAX_EVIDENCE = 3
 EVIDENCE_CHARS = 600
 LEGACY_ITEMS_UNTIL = date(2004, 8, 23)  # SEC's new 8-K item numbers took effect that day
@@ -96,18 +99,19 @@ def classify_documents(
     for rank, (_, doc) in enumerate(ordered):
         prospectus = _is_prospectus(rules, doc.doc_type or form)
         in_news = False
-        for sentence in content_sentences(rules, doc.text):
-            only: tuple[str, ...] | None = None
+        dated = filed or document_date(doc.text)
+        for sentence, muted, found in _in_context(rules, doc.text, dated):
             if prospectus:
                 for heading in sentence.passed:
                     if rules.prospectus_news and rules.prospectus_news.search(heading.lower()):
                         in_news = True
                     elif _is_major(rules, heading) and not _is_minor_in_news(heading):
                         in_news = False
-                only = None if in_news else rules.prospectus_everywhere
+                if not in_news:
+                    muted = muted | _ALL.difference(rules.prospectus_everywhere)
             # Facts come from the sentences that carry news: an amount in a table or
             # a boilerplate paragraph is not a fact anyone acts on.
-            if _score_sentence(rules, sentence, rank, tallies, only):
+            if _score_sentence(rules, sentence, rank, tallies, muted, found):
                 fact_sentences.append(sentence.text)
     categories = tuple(c for c in CATEGORIES if tallies[c].score >= rules.threshold)
     evidence = {c: _evidence(tallies[c]) for c in categories}
@@ -156,24 +160,81 @@ def _score_items(
             tallies[cat].reasons.append(f"8-K Item {item}" + (f": {title}" if title else ""))
 
 
-def content_sentences(rules: Rules, text: str) -> Iterator[Sentence]:
-    """Sentences outside boilerplate sections and disclaimers.
+_ALL = frozenset(CATEGORIES)
+_NONE: frozenset[str] = frozenset()
 
-    A skipped section (risk factors, forward-looking statements...) lasts until a
-    major heading: in capitals, an 8-K item, or one of `resume_sections`, because
-    risk factors carry sub-headings of their own.
+
+def content_sentences(rules: Rules, text: str) -> Iterator[Sentence]:
+    """Sentences that count for at least one category (the milestone ledger reads these)."""
+    for sentence, muted in sentences_in_context(rules, text, document_date(text)):
+        if muted != _ALL:
+            yield sentence
+
+
+def sentences_in_context(
+    rules: Rules, text: str, dated: date | None = None
+) -> Iterator[tuple[Sentence, frozenset[str]]]:
+    """Each sentence with the categories it cannot speak for, from where it stands.
+
+    The same words are news in a press release's lead and nothing in its "About"
+    paragraph, its safe-harbor notice, a risk factor, a certification, the terms of
+    an award, a bylaw, a law firm's notice or a sentence about years past. A context
+    (rules.toml `[[context]]`) is recognised by a heading, a sentence, a paragraph's
+    opening sentence or the document's opening, and lasts for the sentence, the rest
+    of the paragraph, the section (until the next major heading: risk factors carry
+    sub-headings of their own) or the document.
     """
-    skipping = False
+    for sentence, muted, _ in _in_context(rules, text, dated):
+        yield sentence, muted
+
+
+def _in_context(
+    rules: Rules, text: str, dated: date | None
+) -> Iterator[tuple[Sentence, frozenset[str], frozenset[str]]]:
+    """sentences_in_context, with the gate words found in each lower-cased sentence."""
+    opening = text[:OPENING_CHARS].lower()
+    whole = _NONE
+    for ctx in rules.contexts:
+        if ctx.on == "document" and ctx.regex.search(opening):
+            whole = whole | ctx.mute
+    sentence_rules = [c for c in rules.contexts if c.on in ("sentence", "opening")]
+    heading_rules = [c for c in rules.contexts if c.on == "heading"]
+    section = _NONE
+    paragraph, paragraph_muted = -1, _NONE
+    too_old = dated - timedelta(days=rules.history_days) if dated and rules.history_days else None
     for sentence in sentences(text):
         for heading in sentence.passed:
             lower = heading.lower()
-            if any(p.search(lower) for p in rules.skip_sections):
-                skipping = True
-            elif skipping and _is_major(rules, heading):
-                skipping = False
-        if skipping or rules.skip_sentences.search(sentence.text.lower()):
-            continue
-        yield sentence
+            hit = _NONE
+            for ctx in heading_rules:
+                if ctx.regex.search(lower):
+                    hit = hit | ctx.mute
+            if hit:
+                section = hit
+            elif section and _is_major(rules, heading):
+                section = _NONE
+        if sentence.paragraph != paragraph:
+            paragraph, paragraph_muted = sentence.paragraph, _NONE
+        lower = sentence.text.lower()
+        found = rules.finder.found(lower)
+        muted = whole | section | paragraph_muted
+        for ctx in sentence_rules:
+            if ctx.mute <= muted or (ctx.on == "opening" and not sentence.first):
+                continue
+            if not opens(ctx.gate, found) or not ctx.regex.search(lower):
+                continue
+            muted = muted | ctx.mute
+            if ctx.extent == "paragraph":
+                paragraph_muted = paragraph_muted | ctx.mute
+            elif ctx.extent == "section":
+                section = section | ctx.mute
+            elif ctx.extent == "document":
+                whole = whole | ctx.mute
+        if too_old is not None and muted != _ALL:
+            latest = latest_date(lower)
+            if latest is not None and latest < too_old and "today" not in lower:
+                muted = _ALL  # history: every date it names is long before the document
+        yield sentence, muted, found
 
 
 def _is_prospectus(rules: Rules, form: str) -> bool:
@@ -201,17 +262,21 @@ def _score_sentence(
     sentence: Sentence,
     rank: int,
     tallies: dict[str, _Tally],
-    only: tuple[str, ...] | None = None,
+    muted: frozenset[str] = _NONE,
+    found: frozenset[str] | None = None,
 ) -> bool:
     """Add the sentence's weight to each category it speaks for; True if any."""
+    if muted == _ALL:
+        return False
     lower = sentence.text.lower()
     # The gate words of the unmasked text: a superset of the masked text's, so a rule
     # is never wrongly skipped (at worst its regex runs and finds nothing).
-    found = rules.finder.found(lower)
+    if found is None:
+        found = rules.finder.found(lower)
     wanted = [
         cat
         for cat in rules.patterns
-        if (only is None or cat in only) and opens(rules.category_gates.get(cat, ()), found)
+        if cat not in muted and opens(rules.category_gates.get(cat, ()), found)
     ]
     if not wanted:
         return False
@@ -220,17 +285,16 @@ def _score_sentence(
     for mask in rules.masks:
         if opens(mask.gate, found):
             masked = mask.regex.sub(" ", masked)
+    # A quotation and the words that attribute it are separate clauses: the title of
+    # the person quoted does not complete a phrase inside the quote.
+    for brk in rules.clause_breaks:
+        if opens(brk.gate, found):
+            masked = brk.regex.sub(" ; ", masked)
     if masked != lower:
         found = rules.finder.found(masked)  # gate on what the rules will actually see
     factor = rules.stale_factor if rules.stale and rules.stale.search(masked) else 1.0
     for cat in wanted:
-        patterns = rules.patterns[cat]
-        veto = rules.vetoes.get(cat)
-        if veto is not None and veto.search(masked):
-            continue
-        weight = next(
-            (p.weight for p in patterns if opens(p.gate, found) and p.regex.search(masked)), 0.0
-        )
+        weight = _weight(rules, cat, masked, found)
         if not weight:
             continue
         hit = True
@@ -242,6 +306,36 @@ def _score_sentence(
             tally.weak += weight
         tally.hits.append((weight, rank, sentence.position, sentence.text))
     return hit
+
+
+def _weight(rules: Rules, cat: str, text: str, found: frozenset[str]) -> float:
+    """The weight of the strongest pattern with a match that no veto takes away."""
+    vetoes = [v for v in rules.vetoes.get(cat, ()) if opens(v.gate, found)]
+    for pattern in rules.patterns[cat]:
+        if not opens(pattern.gate, found):
+            continue
+        for n, m in enumerate(pattern.regex.finditer(text)):
+            if n == MATCHES_TRIED:
+                break
+            if not vetoes or not _vetoed(rules, vetoes, text, m.start(), m.end()):
+                return pattern.weight
+    return 0.0
+
+
+def _vetoed(rules: Rules, vetoes: Sequence[Veto], text: str, start: int, end: int) -> bool:
+    """Whether a veto stands in the clause of the match text[start:end] (see Veto)."""
+    begin = 0
+    for bound in rules.clause_bounds.finditer(text, 0, start):
+        begin = bound.end()
+    after = rules.clause_bounds.search(text, end)
+    stop = after.start() if after else len(text)
+    for veto in vetoes:
+        m = veto.regex.search(text, begin, stop)
+        if m is None:
+            continue
+        if veto.scope == "clause" or m.start() < start:
+            return True
+    return False
 
 
 def _evidence(tally: _Tally) -> tuple[str, ...]:

@@ -32,6 +32,44 @@ class Pattern:
 
 
 @dataclass(frozen=True)
+class Veto:
+    """Words that take a pattern's match away, judged in the match's own clause.
+
+    scope "clause": anywhere in the clause of the match ("the court" next to the FDA);
+    scope "before": only where they begin before the match in its clause, so they
+    govern it ("subject to FDA approval" is a condition; "the FDA approved X, subject
+    to a post-marketing study" is an approval).
+    """
+
+    regex: re.Pattern[str]
+    scope: str
+    gate: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Context:
+    """A part of a document whose sentences do not count for some categories.
+
+    `on` says what recognises it: a section heading, any sentence, a paragraph's
+    opening sentence, or the document's opening (first OPENING_CHARS characters).
+    `extent` says how long it lasts: the sentence, the rest of the paragraph, the
+    section (until the next major heading), or the whole document.
+    """
+
+    name: str
+    on: str
+    regex: re.Pattern[str]
+    extent: str
+    mute: frozenset[str]
+    gate: tuple[str, ...] = ()
+
+
+CONTEXT_ON = ("heading", "sentence", "opening", "document")
+CONTEXT_EXTENT = ("sentence", "paragraph", "section", "document")
+VETO_SCOPES = ("clause", "before")
+
+
+@dataclass(frozen=True)
 class FactRule:
     kind: str
     value_type: str
@@ -46,11 +84,13 @@ class Rules:
     resume_sections: re.Pattern[str] | None
     stale: re.Pattern[str] | None
     stale_factor: float
-    skip_sections: tuple[re.Pattern[str], ...]
-    skip_sentences: re.Pattern[str]
+    contexts: tuple[Context, ...]
+    clause_breaks: tuple[Pattern, ...]  # places where one clause ends and another begins
+    clause_bounds: re.Pattern[str]  # clause boundaries a veto does not reach across
+    history_days: int  # a sentence dated only this long before the document is history
     masks: tuple[Pattern, ...]  # phrases blanked out, each with its gate (weight unused)
     patterns: dict[str, tuple[Pattern, ...]]
-    vetoes: dict[str, re.Pattern[str]]
+    vetoes: dict[str, tuple[Veto, ...]]
     category_gates: dict[str, tuple[str, ...]]
     finder: WordFinder  # finds the lower-case gate words of every rule in one pass
     prospectus_forms: tuple[str, ...]
@@ -116,8 +156,10 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
         "prospectus",
         "stale",
         "stale_factor",
-        "skip_sections",
-        "skip_sentences",
+        "context",
+        "clause_breaks",
+        "clause_bounds",
+        "history_days",
         "mask",
         "categories",
         "forms",
@@ -128,15 +170,21 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
         if key not in known:
             raise RulesError(f"{path}: unknown key {key!r}")
     patterns: dict[str, tuple[Pattern, ...]] = {}
-    vetoes: dict[str, re.Pattern[str]] = {}
+    vetoes: dict[str, tuple[Veto, ...]] = {}
     for cat, table in raw.get("categories", {}).items():
         if cat not in CATEGORIES:
             raise RulesError(f"{path}: categories.{cat}: unknown category")
         for key in table:
-            if key not in ("patterns", "veto"):
+            if key not in ("patterns", "vetoes"):
                 raise RulesError(f"{path}: categories.{cat}: unknown key {key!r}")
-        if "veto" in table:
-            vetoes[cat] = _compile(table["veto"], f"categories.{cat}.veto", path)
+        cat_vetoes = []
+        for i, v in enumerate(table.get("vetoes", [])):
+            where = f"categories.{cat}.vetoes[{i}]"
+            if not isinstance(v, dict) or v.get("scope") not in VETO_SCOPES:
+                raise RulesError(f"{path}: {where}: scope must be one of {', '.join(VETO_SCOPES)}")
+            regex = _compile(v.get("pattern"), where, path)
+            cat_vetoes.append(Veto(regex, v["scope"], required_words(regex.pattern)))
+        vetoes[cat] = tuple(cat_vetoes)
         items = []
         for i, p in enumerate(table.get("patterns", [])):
             where = f"categories.{cat}.patterns[{i}]"
@@ -170,7 +218,11 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
             )
         )
     stale = raw.get("stale")
-    joined_skip = "|".join(f"(?:{s})" for s in raw.get("skip_sentences", [])) or r"(?!x)x"
+    contexts = _contexts(raw.get("context", []), path)
+    breaks = []
+    for i, phrase in enumerate(raw.get("clause_breaks", [])):
+        regex = _compile(phrase, f"clause_breaks[{i}]", path)
+        breaks.append(Pattern(regex, 0.0, required_words(regex.pattern)))
     masks = []
     for i, phrase in enumerate(raw.get("mask", [])):
         regex = _compile(phrase, f"mask[{i}]", path, re.M)
@@ -188,11 +240,10 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
         resume_sections=_compile(resume, "resume_sections", path) if resume else None,
         stale=_compile(stale, "stale", path) if stale else None,
         stale_factor=float(raw.get("stale_factor", 0.5)),
-        skip_sections=tuple(
-            _compile(s, f"skip_sections[{i}]", path)
-            for i, s in enumerate(raw.get("skip_sections", []))
-        ),
-        skip_sentences=_compile(joined_skip, "skip_sentences", path),
+        contexts=contexts,
+        clause_breaks=tuple(breaks),
+        clause_bounds=_compile(raw.get("clause_bounds", ";"), "clause_bounds", path),
+        history_days=int(raw.get("history_days", 0)),
         masks=tuple(masks),
         patterns=patterns,
         vetoes=vetoes,
@@ -200,6 +251,9 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
         finder=WordFinder(
             [w for ps in patterns.values() for p in ps for w in p.gate]
             + [w for m in masks for w in m.gate]
+            + [w for b in breaks for w in b.gate]
+            + [w for ctx in contexts for w in ctx.gate]
+            + [w for vs in vetoes.values() for v in vs for w in v.gate]
             + [w for f in facts if f.gate_on_lower for w in f.gate]
         ),
         prospectus_forms=tuple(f.upper() for f in prospectus.get("forms", [])),
@@ -210,6 +264,40 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
         legacy_items=_weights(items.get("legacy", {}), "items.legacy", path),
         facts=tuple(facts),
     )
+
+
+def _contexts(table: Any, path: str) -> tuple[Context, ...]:
+    out = []
+    if not isinstance(table, list):
+        raise RulesError(f"{path}: context must be an array of tables ([[context]])")
+    for i, ctx in enumerate(table):
+        where = f"context[{i}]"
+        if not isinstance(ctx, dict):
+            raise RulesError(f"{path}: {where} must be a table")
+        name = ctx.get("name", where)
+        where = f"context[{i}] ({name})"
+        unknown = set(ctx) - {"name", "on", "pattern", "extent", "mute", "keep"}
+        if unknown:
+            raise RulesError(f"{path}: {where}: unknown key {sorted(unknown)[0]!r}")
+        on = ctx.get("on")
+        if on not in CONTEXT_ON:
+            raise RulesError(f"{path}: {where}: on must be one of {', '.join(CONTEXT_ON)}")
+        extent = ctx.get("extent", "section" if on == "heading" else "sentence")
+        if extent not in CONTEXT_EXTENT:
+            raise RulesError(f"{path}: {where}: extent must be one of {', '.join(CONTEXT_EXTENT)}")
+        if "mute" in ctx and "keep" in ctx:
+            raise RulesError(f"{path}: {where}: give mute or keep, not both")
+        listed = ctx.get("mute", ctx.get("keep", []))
+        if not isinstance(listed, list) or any(c not in CATEGORIES for c in listed):
+            raise RulesError(f"{path}: {where}: mute/keep must list categories")
+        if "keep" in ctx:
+            mute = frozenset(CATEGORIES) - frozenset(listed)
+        else:
+            mute = frozenset(listed) if listed else frozenset(CATEGORIES)
+        regex = _compile(ctx.get("pattern"), where, path)
+        gate = () if on in ("heading", "document") else required_words(regex.pattern)
+        out.append(Context(name, on, regex, extent, mute, gate))
+    return tuple(out)
 
 
 @cache

@@ -31,6 +31,8 @@ class Sentence:
     # Every heading met since the previous sentence, in order: "Recent Developments"
     # straight followed by a sub-heading must not be lost behind it.
     passed: tuple[str, ...] = ()
+    paragraph: int = 0  # which paragraph of the document: context can last a paragraph
+    first: bool = False  # the paragraph's opening sentence
 
 
 def is_heading(para: str) -> bool:
@@ -80,7 +82,7 @@ def sentences(text: str) -> Iterator[Sentence]:
     heading = ""
     passed: list[str] = []
     position = 0
-    for para in _PARA_RE.split(text):
+    for number, para in enumerate(_PARA_RE.split(text)):
         para = para.strip()
         if not para:
             continue
@@ -88,8 +90,8 @@ def sentences(text: str) -> Iterator[Sentence]:
             heading = _LEADER_RE.sub("", " ".join(para.split())).strip()
             passed.append(heading)
             continue
-        for sentence in split_sentences(para):
-            yield Sentence(sentence, heading, position, tuple(passed))
+        for i, sentence in enumerate(split_sentences(para)):
+            yield Sentence(sentence, heading, position, tuple(passed), number, i == 0)
             passed = []
             position += 1
 

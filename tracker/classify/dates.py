@@ -1,0 +1,75 @@
+"""Dates written in a sentence, read as the last day they can mean.
+
+A sentence whose every date lies well before the document's own date tells history
+("in 2015 we completed our initial public offering"), not news. Only explicit dates
+count: a month with a year ("March 2019", "March 3, 2019") or a year after a word that
+makes it a time ("in 2019", "since 2015", "fiscal 2022", "mid-2021"); a bare number
+such as "2019 Notes" is a name, not a date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("january", "jan."),
+            ("february", "feb."),
+            ("march", "mar."),
+            ("april", "apr."),
+            ("may",),
+            ("june", "jun."),
+            ("july", "jul."),
+            ("august", "aug."),
+            ("september", "sept.", "sep."),
+            ("october", "oct."),
+            ("november", "nov."),
+            ("december", "dec."),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH_ALT = "|".join(re.escape(m) for m in sorted(_MONTHS, key=len, reverse=True))
+_DATE_RE = re.compile(
+    rf"(?:\b(?P<month>{_MONTH_ALT})\s(?:(?P<day>\d{{1,2}}),?\s)?"
+    r"|\b(?:in|since|during|from|of|by|until|through|fiscal|year|early|late|end of|before)\s"
+    r"|\bmid-)(?P<year>(?:19|20)\d\d)\b"
+)
+_HEAD_DATE_RE = re.compile(
+    rf"\b(?P<month>{_MONTH_ALT})\s(?P<day>\d{{1,2}}),?\s(?P<year>(?:19|20)\d\d)\b"
+)
+
+
+def _end(m: re.Match[str]) -> date | None:
+    year = int(m.group("year"))
+    month = _MONTHS.get(m.group("month") or "", 0)
+    if not month:
+        return date(year, 12, 31)
+    last = calendar.monthrange(year, month)[1]
+    day = int(m.group("day") or last)
+    return date(year, month, min(max(day, 1), last))
+
+
+def latest_date(lower: str) -> date | None:
+    """The latest date a lower-cased sentence names, as the end of what it names."""
+    latest = None
+    for m in _DATE_RE.finditer(lower):
+        end = _end(m)
+        if end is not None and (latest is None or end > latest):
+            latest = end
+    return latest
+
+
+def document_date(text: str, head_chars: int = 4000) -> date | None:
+    """The latest full date on a document's first lines: its dateline or report date."""
+    latest = None
+    for m in _HEAD_DATE_RE.finditer(text[:head_chars].lower()):
+        end = _end(m)
+        if end is not None and (latest is None or end > latest):
+            latest = end
+    return latest

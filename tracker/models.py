@@ -6,7 +6,7 @@ Data in one line: Settings, Company -> Filing -> Document -> Classification -> A
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 CATEGORIES: tuple[str, ...] = ("fda", "financing", "workforce", "results", "leadership", "legal")
 
@@ -42,6 +42,29 @@ class Filing:
     index_url: str = ""  # the -index.htm page people click
     company_name: str = ""
     accepted: str = ""  # acceptance time as EDGAR printed it
+
+
+def order_key(filed: str, accepted: str, accession: str) -> tuple[str, str, str]:
+    """Where a filing stands in EDGAR's order (filing date, acceptance time, accession).
+
+    Feeds list filings newest first by acceptance time; the filing date comes first
+    because the filing dates of rows kept from older versions carry no acceptance time.
+    The acceptance time is compared in UTC, so "-05:00" and "-04:00" times order right.
+    """
+    try:
+        moment = datetime.fromisoformat(accepted.strip())
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        accepted = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        accepted = accepted.strip()
+    return (filed or "", accepted, accession)
+
+
+def filing_key(filing: Filing) -> tuple[str, str, str]:
+    return order_key(
+        filing.filed.isoformat() if filing.filed else "", filing.accepted, filing.accession
+    )
 
 
 @dataclass(frozen=True)

@@ -11,23 +11,17 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 
 from tracker import milestones
 from tracker.classify import classify_documents
 from tracker.classify.engine import content_sentences
 from tracker.classify.rules import load_rules
 from tracker.config import Config
+from tracker.discovery import Discovery, Known, unseen
 from tracker.edgar.client import EdgarClient
 from tracker.edgar.documents import fetch_documents, index_page_url
-from tracker.edgar.feeds import (
-    company_feed_path,
-    latest_feed_path,
-    parse_company_feed,
-    parse_latest_feed,
-)
 from tracker.errors import EdgarBlocked, FetchError, StateError
-from tracker.models import Alert, Company, Document, Filing
+from tracker.models import Alert, Company, Document, Filing, filing_key
 from tracker.notify.codec import alert_to_dict
 from tracker.notify.outbox import DeliveryReport, deliver
 from tracker.notify.routing import build_alerts
@@ -37,7 +31,6 @@ from tracker.state import State, now_iso
 log = logging.getLogger(__name__)
 
 MAX_FETCH_ATTEMPTS = 8  # then alert from the feed alone rather than never
-MAX_LATEST_PAGES = 10
 BACKLOG_LOG_EVERY = 25
 
 
@@ -90,13 +83,7 @@ class Poller:
         self.sink = sink
         self.clock = clock
         self.stop = stop
-        # The newest page of the latest-filings feed as last read: paging stops when it
-        # is reached again. Kept in the state so a restart after downtime pages back too.
-        self._latest_seen: set[str] = set(state.status().get("latest_watermark", []))
-        self._sweep_next: dict[int, float] = {}
-        # Baselines never go away, so remembering them keeps an idle latest-mode cycle
-        # from reading every company's state file.
-        self._baselined: set[int] = set()
+        self.discovery = Discovery(config, state, client, clock=clock)
         load_rules()  # compile the rules now, not while the first alert waits
         self._next_prune = 0.0
         self._first_cycle = True
@@ -104,6 +91,7 @@ class Poller:
     def use_config(self, config: Config) -> None:
         """Swap in a reloaded config; new companies get a baseline on their next poll."""
         self.config = config
+        self.discovery.use_config(config)
 
     # -- the cycle ---------------------------------------------------------------------------
 
@@ -165,7 +153,7 @@ class Poller:
                 last_alerts=report.alerts_queued,
                 last_requests=report.requests,
                 mode=self.config.mode,
-                latest_watermark=sorted(self._latest_seen),
+                latest_watermark=sorted(self.discovery.latest_seen),
             )
         except StateError as exc:
             log.error("%s", exc)
@@ -173,109 +161,24 @@ class Poller:
     # -- discovery ---------------------------------------------------------------------------
 
     def discover(self, report: CycleReport) -> list[tuple[Company, list[Filing]]]:
-        """Feed entries per watched company (newest first), by the configured mode."""
-        if self.config.mode == "latest":
-            return self._discover_latest(report)
-        out = []
-        for company in self.config.companies:
-            filings = self._company_feed(company, report)
-            if filings is not None:
-                out.append((company, filings))
-        return out
-
-    def _company_feed(self, company: Company, report: CycleReport) -> list[Filing] | None:
-        try:
-            resp = self.client.get(company_feed_path(company.cik))
-            return list(parse_company_feed(resp.content, company.cik).filings)
-        except EdgarBlocked:
-            raise
-        except FetchError as exc:
-            log.warning("%s: feed not read: %s; trying again next cycle", company.label, exc)
-            report.errors.append(f"{company.label}: {exc}")
-            return None
-
-    def _discover_latest(self, report: CycleReport) -> list[tuple[Company, list[Filing]]]:
-        """Page the latest-filings feed back to what we saw last time.
-
-        New companies, and companies whose slow completeness sweep is due, also read
-        their own feed: it closes gaps after downtime and catches the submissions the
-        latest-filings feed is known to drop.
-        """
-        watched = {c.cik: c for c in self.config.companies}
-        by_company: dict[int, dict[str, Filing]] = {}
-        reached_known = False
-        failed = False
-        newest_page: set[str] = set()
-        for page in range(MAX_LATEST_PAGES):
-            try:
-                resp = self.client.get(latest_feed_path(start=page * 100))
-                parsed = parse_latest_feed(resp.content)
-            except EdgarBlocked:
-                raise
-            except FetchError as exc:
-                if page and exc.status == 503:
-                    break  # EDGAR answers 503 past the end of the feed
-                log.warning("latest-filings feed not read: %s", exc)
-                report.errors.append(f"latest feed: {exc}")
-                failed = True
-                break
-            for filing in parsed.filings:
-                if page == 0:
-                    newest_page.add(filing.accession)
-                if filing.accession in self._latest_seen:
-                    reached_known = True
-                if filing.cik in watched:
-                    by_company.setdefault(filing.cik, {})[filing.accession] = filing
-            if reached_known or not self._latest_seen or not parsed.has_next:
-                break
-        gap = bool(self._latest_seen) and not reached_known and not failed
-        if gap:
-            log.warning(
-                "the latest-filings feed no longer reaches back to the last poll; "
-                "reading every company's own feed to close the gap"
-            )
-        if newest_page:
-            self._latest_seen = newest_page  # saved with the cycle's status
-        now = self.clock()
-        sweep_every = self.config.edgar.sweep_minutes * 60
-        out = []
-        for i, company in enumerate(self.config.companies):
-            due = self._sweep_next.get(company.cik)
-            if due is None:
-                # Spread the first sweeps over the sweep period instead of all at once.
-                due = now + sweep_every * (i / max(1, len(self.config.companies)))
-                self._sweep_next[company.cik] = due
-            needs_own_feed = gap or now >= due or not self._is_baselined(company.cik)
-            if needs_own_feed:
-                self._sweep_next[company.cik] = now + sweep_every
-                filings = self._company_feed(company, report)
-                if filings is not None:
-                    merged = {f.accession: f for f in filings}
-                    merged.update(by_company.get(company.cik, {}))
-                    out.append((company, list(merged.values())))
-                    continue
-            if company.cik in by_company:
-                out.append((company, list(by_company[company.cik].values())))
-        return out
-
-    def _is_baselined(self, cik: int) -> bool:
-        if cik not in self._baselined and self.state.is_baselined(cik):
-            self._baselined.add(cik)
-        return cik in self._baselined
+        """Feed entries per watched company (see tracker.discovery)."""
+        found = self.discovery.run()
+        report.errors += found.errors
+        return found.found
 
     # -- per company -------------------------------------------------------------------------
 
     def process_company(self, company: Company, filings: list[Filing], report: CycleReport) -> None:
         record = self.state.company(company.cik)
-        seen = set(record["seen"])
-        if not record["info"].get("baselined"):
+        known = Known.from_record(record)
+        if not known.baselined:
             self._baseline(company, filings, report)
             return
-        new = [f for f in filings if f.accession not in seen]
+        new = unseen(filings, known)
         if not new:
             return
         queued = self.state.alerted_accessions(company.cik)
-        for done, filing in enumerate(sorted(new, key=_filing_order)):
+        for done, filing in enumerate(new):
             if self.stop():
                 return
             if len(new) > BACKLOG_LOG_EVERY and done % BACKLOG_LOG_EVERY == 0:
@@ -295,7 +198,7 @@ class Poller:
     def _baseline(self, company: Company, filings: list[Filing], report: CycleReport) -> None:
         """Record what exists without alerting, except the newest `backfill` filings."""
         backfill = self.config.edgar.backfill
-        ordered = sorted(filings, key=_filing_order, reverse=True)
+        ordered = sorted(filings, key=filing_key, reverse=True)
         old, recent = ordered[backfill:], ordered[:backfill]
         rows = [_row(f, "baseline") for f in old]
         self.state.record_filings(
@@ -330,7 +233,7 @@ class Poller:
         except EdgarBlocked:
             raise
         except FetchError as exc:
-            attempts = self.state.record_failure(company.cik, filing.accession, str(exc))
+            attempts = self._failure(company, filing, str(exc))
             # Even a 404 is retried: a filing's folder can appear on EDGAR after its feed entry.
             if attempts < MAX_FETCH_ATTEMPTS:
                 log.warning(
@@ -356,7 +259,7 @@ class Poller:
         try:
             alerts = self.analyse(company, filing, documents)
         except Exception as exc:  # a document nobody foresaw must not stop every cycle
-            attempts = self.state.record_failure(company.cik, filing.accession, repr(exc))
+            attempts = self._failure(company, filing, repr(exc))
             log.exception(
                 "%s %s %s: could not be analysed (attempt %d)",
                 company.label,
@@ -468,6 +371,15 @@ class Poller:
         ]
         return str(same_day[0]["accession"]) if same_day else None
 
+    def _failure(self, company: Company, filing: Filing, error: str) -> int:
+        return self.state.record_failure(
+            company.cik,
+            filing.accession,
+            error,
+            filed=filing.filed.isoformat() if filing.filed else "",
+            accepted=filing.accepted,
+        )
+
     def _mark(self, company: Company, filing: Filing, status: str) -> None:
         self.state.record_filings(
             company.cik, [_row(filing, status)], keep=self.config.state.keep_seen_per_company
@@ -479,9 +391,6 @@ def _row(filing: Filing, status: str) -> dict[str, object]:
         "accession": filing.accession,
         "form": filing.form,
         "filed": filing.filed.isoformat() if filing.filed else "",
+        "accepted": filing.accepted,
         "status": status,
     }
-
-
-def _filing_order(filing: Filing) -> tuple[date, str, str]:
-    return (filing.filed or date.min, filing.accepted, filing.accession)

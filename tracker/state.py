@@ -24,6 +24,7 @@ from tinydb.storages import Storage
 
 from tracker.atomicfile import replace_file
 from tracker.errors import StateError
+from tracker.models import order_key
 
 log = logging.getLogger(__name__)
 
@@ -163,23 +164,34 @@ class State:
                     continue
                 seen[str(next_id)] = {**row, "seen_at": row.get("seen_at") or now_iso()}
                 next_id += 1
+            info = data.setdefault("info", {}).setdefault("1", {})
+            if baseline and rows:
+                # Nothing older than what existed at the baseline is ever new.
+                _raise_watermark(info, min(rows, key=row_key))
             if len(seen) > keep:
-                # Keep the newest `keep` accessions: old ones no longer appear in any feed.
-                ordered = sorted(seen.items(), key=lambda kv: int(kv[0]))
+                # Keep the newest `keep` accessions, in EDGAR's order; the newest one let go
+                # becomes the watermark, below which nothing counts as new, so forgetting
+                # can never make an old filing new again.
+                ordered = sorted(seen.items(), key=lambda kv: row_key(kv[1]))
+                _raise_watermark(info, ordered[-keep - 1][1])
                 seen = dict(ordered[-keep:])
                 data["seen"] = seen
             data["failures"] = {
                 k: v for k, v in failures.items() if v.get("accession") not in accessions
             }
-            info = data.setdefault("info", {}).setdefault("1", {})
             if baseline:
                 info["baselined"] = now_iso()
             if name:
                 info["name"] = name
             db.storage.write(data)
 
-    def record_failure(self, cik: int, accession: str, error: str) -> int:
-        """Count a failed attempt at a filing; returns how many attempts failed so far."""
+    def record_failure(
+        self, cik: int, accession: str, error: str, *, filed: str = "", accepted: str = ""
+    ) -> int:
+        """Count a failed attempt at a filing; returns how many attempts failed so far.
+
+        The filing's date is kept so discovery pages back far enough to find it again.
+        """
         with self._db(self.company_file(cik)) as db:
             table = db.table("failures")
             q = Query()
@@ -191,6 +203,8 @@ class State:
                     "attempts": attempts,
                     "error": error[:300],
                     "last": now_iso(),
+                    "filed": filed,
+                    "accepted": accepted,
                 },
                 q.accession == accession,
             )
@@ -304,6 +318,25 @@ class _RecoveringStorage(AtomicJSONStorage):
             )
             self._cache = None
             return None
+
+
+def row_key(row: dict[str, Any]) -> tuple[str, str, str]:
+    """A seen or failed row's place in EDGAR's order."""
+    return order_key(
+        str(row.get("filed") or ""), str(row.get("accepted") or ""), str(row.get("accession", ""))
+    )
+
+
+def watermark_key(info: dict[str, Any]) -> tuple[str, str, str] | None:
+    """The company's watermark: a filing at or below it is never new. None if not set."""
+    mark = info.get("watermark")
+    return row_key(mark) if isinstance(mark, dict) else None
+
+
+def _raise_watermark(info: dict[str, Any], row: dict[str, Any]) -> None:
+    current = watermark_key(info)
+    if current is None or row_key(row) > current:
+        info["watermark"] = {k: row.get(k, "") for k in ("accession", "filed", "accepted")}
 
 
 def _epoch(value: Any) -> float:

@@ -112,6 +112,10 @@ class FakeEdgar:
         self.blocked = False
         self.block_status = 403
         self.latest_depth = 5000  # entries the latest-filings feed reaches back
+        # Hostile or unusual feeds: a company feed that reaches back only this many
+        # entries (None: all), and one that ignores `count` and sends everything at once.
+        self.company_depth: int | None = None
+        self.company_single_page = False
         self.company_tickers: bytes | None = None  # served at /files/company_tickers.json
         self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -186,6 +190,10 @@ class FakeEdgar:
             reverse=True,
         )
         name = self._names.get(cik) or next((f.company for f in filings if f.cik == cik), "")
+        if self.company_depth is not None:
+            filings = filings[: self.company_depth]
+        if self.company_single_page:
+            count = max(count, len(filings))
         page = filings[start : start + count]
         out = [
             '<?xml version="1.0" encoding="ISO-8859-1" ?>',

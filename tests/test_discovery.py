@@ -131,9 +131,7 @@ def test_a_failed_filing_off_the_first_page_is_still_retried(
     assert sorted(alerted(slack)) == [accession(n) for n in range(6, 107)]
 
 
-def test_keep_seen_of_10_never_realerts(
-    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
-) -> None:
+def test_keep_seen_of_10_never_realerts(tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack) -> None:
     for n in range(1, 41):
         edgar.add(make_filing(CIK, accession(n), filed=f"2024-01-{1 + n % 28:02d}", release=""))
     p = poller(tmp_path, edgar, slack, keep_seen=10)

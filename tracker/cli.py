@@ -382,7 +382,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     data = collect_status(_state_dir(args, reading=True), _config_path(args))
     print(json.dumps(data, ensure_ascii=False) if args.json else render_status(data))
-    return Exit.OK
+    # Monitoring reads the exit status: 1 (never 2, which means bad usage) needs a person.
+    return Exit.OK if data["health"]["ok"] else Exit.FAILURE
 
 
 def cmd_test_alert(args: argparse.Namespace) -> int:

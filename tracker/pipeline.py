@@ -8,6 +8,7 @@ is marked seen only after its alerts are safely in the outbox.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from tracker.notify.codec import alert_to_dict
 from tracker.notify.outbox import DeliveryReport, deliver
 from tracker.notify.routing import build_alerts
 from tracker.notify.sinks import Sink
-from tracker.state import State, now_iso
+from tracker.state import State, epoch_of, iso_of, now_iso
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,16 @@ class CycleReport:
         )
 
 
+def running_config(config: Config) -> dict[str, object]:
+    """What `status` needs of the config in use, kept in the state: while an edit on disk
+    is rejected, the running daemon's companies are still the ones watched."""
+    return {
+        "path": config.path,
+        "poll_interval_seconds": config.edgar.poll_interval_seconds,
+        "companies": [{"cik": c.cik, "name": c.label} for c in config.companies],
+    }
+
+
 class Poller:
     """Runs poll cycles for a config against EDGAR, the state and a sink."""
 
@@ -88,11 +99,37 @@ class Poller:
         load_rules()  # compile the rules now, not while the first alert waits
         self._next_prune = 0.0
         self._first_cycle = True
+        self._attach_client()
 
     def use_config(self, config: Config) -> None:
         """Swap in a reloaded config; new companies get a baseline on their next poll."""
         self.config = config
         self.discovery.use_config(config)
+
+    def use_client(self, client: EdgarClient) -> None:
+        """Swap in an EDGAR client rebuilt for new settings (a reload). It inherits the old
+        one's rate-limit history and cool-down, so a reload never bursts past SEC's limit."""
+        client.take_over(self.client)
+        self.client = client
+        self._attach_client()
+
+    def use_sink(self, sink: Sink) -> None:
+        """Swap in a rebuilt Slack sink; pending alerts live in the outbox, not the sink."""
+        self.sink = sink
+
+    def _attach_client(self) -> None:
+        """SEC's cool-down outlives the process: resume one an earlier run started, and keep
+        every new one in the state the moment it starts."""
+        self.client.on_block = self._keep_cooldown
+        until = self.state.status().get("edgar_cooldown_until")
+        if isinstance(until, str):
+            self.client.pause_until(epoch_of(until))
+
+    def _keep_cooldown(self, wall_until: float) -> None:
+        try:
+            self.state.update_status(edgar_cooldown_until=iso_of(math.ceil(wall_until)))
+        except StateError as exc:
+            log.error("%s", exc)
 
     # -- the cycle ---------------------------------------------------------------------------
 
@@ -145,8 +182,14 @@ class Poller:
             )
 
     def _record_status(self, report: CycleReport) -> None:
+        extra: dict[str, object] = {}
+        if not report.errors:
+            # Every feed and filing read without an error: what `status` calls healthy.
+            extra["last_successful_poll"] = report.finished
         try:
             self.state.update_status(
+                **extra,
+                running_config=running_config(self.config),
                 last_poll=report.finished,
                 last_poll_ok=report.ok,
                 last_errors=(report.errors + report.delivery.errors)[:10],

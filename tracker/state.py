@@ -81,6 +81,16 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def iso_of(epoch: float) -> str:
+    """Epoch seconds as the state's timestamps are written (UTC, whole seconds)."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def epoch_of(value: str) -> float:
+    """A state timestamp back to epoch seconds; 0 for anything unreadable."""
+    return _epoch(value)
+
+
 class State:
     """Seen filings per company, the outbox, milestone ledgers and daemon status."""
 

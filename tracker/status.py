@@ -9,11 +9,17 @@ from typing import Any
 from tracker.errors import ConfigError
 
 
-def collect_status(state_dir: str, config_path: str) -> dict[str, Any]:
+def collect_status(state_dir: str, config_path: str, *, now: float | None = None) -> dict[str, Any]:
+    """Everything `status` shows, plus `health`: the problems that need a person."""
     from tracker.config import load_config
     from tracker.state import State
 
+    now = time.time() if now is None else now
     if not Path(state_dir).exists():
+        note = (
+            f"no state yet in {state_dir}: the tracker has not polled with this state "
+            "directory (run `tracker poll`, or check --state and the config's [state] dir)"
+        )
         return {
             "state": state_dir,
             "last_poll": None,
@@ -21,20 +27,29 @@ def collect_status(state_dir: str, config_path: str) -> dict[str, Any]:
             "companies": [],
             "pending": [],
             "failed": [],
-            "note": f"no state yet in {state_dir}: run `tracker poll` first",
+            "note": note,
+            "health": {"ok": False, "problems": [note]},
         }
     state = State(state_dir)
     status = state.status()
+    running = status.get("running_config") or {}
     names: dict[int, str] = {}
     ciks: list[int] = []
     config_error = None
+    interval = running.get("poll_interval_seconds")
     try:
-        config = load_config(config_path)
+        config = load_config(config_path, state_dir)
         for c in config.companies:
             names[c.cik] = c.label
             ciks.append(c.cik)
+        interval = interval or config.edgar.poll_interval_seconds
     except ConfigError as exc:
         config_error = str(exc)
+        # The daemon keeps running the last good config: show its companies, not the
+        # broken edit's (which would make every company look unwatched).
+        for c in running.get("companies", []):
+            names[int(c["cik"])] = str(c.get("name") or "")
+            ciks.append(int(c["cik"]))
     for cik in state.known_companies():
         if cik not in ciks:
             ciks.append(cik)
@@ -75,8 +90,21 @@ def collect_status(state_dir: str, config_path: str) -> dict[str, Any]:
             "created": a.get("created"),
         }
 
+    pending = [brief(a) for a in alerts if a["status"] in ("pending", "sending")]
+    failed = [brief(a) for a in alerts if a["status"] == "failed"]
+    problems = health_problems(
+        status,
+        failed=failed,
+        config_error=config_error,
+        interval=float(interval or 60),
+        now=now,
+        running_companies=bool(running.get("companies")),
+    )
     return {
         "state": state_dir,
+        "health": {"ok": not problems, "problems": problems},
+        "last_successful_poll": status.get("last_successful_poll"),
+        "edgar_cooldown_until": status.get("edgar_cooldown_until"),
         "last_poll": status.get("last_poll"),
         "last_poll_ok": status.get("last_poll_ok"),
         "last_errors": status.get("last_errors", []),
@@ -84,22 +112,78 @@ def collect_status(state_dir: str, config_path: str) -> dict[str, Any]:
         "mode": status.get("mode"),
         "config_error": config_error,
         "companies": companies,
-        "pending": [brief(a) for a in alerts if a["status"] in ("pending", "sending")],
-        "failed": [brief(a) for a in alerts if a["status"] == "failed"],
+        "pending": pending,
+        "failed": failed,
         "delivered": sum(1 for a in alerts if a["status"] == "delivered"),
     }
 
 
+STALE_INTERVALS = 3  # a poll this many intervals old means the daemon is not doing its job
+
+
+def health_problems(
+    status: dict[str, Any],
+    *,
+    failed: list[dict[str, Any]],
+    config_error: str | None,
+    interval: float,
+    now: float,
+    running_companies: bool = False,
+) -> list[str]:
+    """Why a person is needed, one sentence each; empty when all is well.
+
+    Transient trouble (a pending alert, one failed feed) is not listed: the tracker retries
+    it by itself. These are the things it cannot fix alone.
+    """
+    from tracker.state import epoch_of
+
+    problems: list[str] = []
+    if failed:
+        first = failed[0]
+        problems.append(
+            f"{len(failed)} alert(s) failed permanently and wait for a fix "
+            f"(first: {first['accession']} to {first['channel']}: {first['error'] or '?'})"
+        )
+    auth = status.get("slack_token_rejected")
+    if auth:
+        problems.append(f"Slack rejected the bot token at the last start: {auth}")
+    cooldown = status.get("edgar_cooldown_until")
+    if isinstance(cooldown, str) and epoch_of(cooldown) > now:
+        problems.append(
+            f"EDGAR cool-down until {cooldown}: SEC refused our requests, so no EDGAR "
+            "request is made until then (check the User-Agent and the request rate)"
+        )
+    last_ok = status.get("last_successful_poll")
+    if not last_ok:
+        if status.get("last_poll"):
+            problems.append("no poll has succeeded yet (see the last errors below)")
+    elif now - epoch_of(last_ok) > STALE_INTERVALS * interval:
+        problems.append(
+            f"last successful poll {last_ok} is older than {STALE_INTERVALS} intervals "
+            f"({STALE_INTERVALS} x {interval:g}s): is the daemon running, can it reach EDGAR?"
+        )
+    if config_error:
+        kept = " (the daemon keeps running the last good config)" if running_companies else ""
+        problems.append(f"the config on disk is rejected{kept}: {config_error}")
+    return problems
+
+
 def render_status(data: dict[str, Any]) -> str:
+    health = data.get("health") or {"ok": True, "problems": []}
+    verdict = (
+        ["health: OK"]
+        if health["ok"]
+        else ["health: NEEDS ATTENTION"] + [f"  - {p}" for p in health["problems"]]
+    )
     if data.get("note"):
-        return data["note"]
+        return data["note"] if health["ok"] else "\n".join(verdict)
     ok = {True: "ok", False: "with problems", None: "never"}[data.get("last_poll_ok")]
     lines = [
-        f"last poll: {data['last_poll'] or 'never'} ({ok})",
+        *verdict,
+        f"last poll: {data['last_poll'] or 'never'} ({ok}); last successful: "
+        f"{data.get('last_successful_poll') or 'never'}",
         f"next poll: {_next_poll(data.get('next_poll'))}",
     ]
-    if data.get("config_error"):
-        lines.append(f"config problem: {data['config_error']}")
     for err in data.get("last_errors", []):
         lines.append(f"  problem: {err}")
     lines.append("")

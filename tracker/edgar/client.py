@@ -84,6 +84,15 @@ class RateLimiter:
             self._sleep(start - now)
         return slot
 
+    def inherit(self, old: RateLimiter) -> None:
+        """Count the requests another limiter let through (a rebuilt client), so a reload
+        cannot start a fresh burst inside the same second."""
+        with old._lock:
+            recent = [list(slot) for slot in old._recent]
+        with self._lock:
+            for slot in recent[-self.per_window :]:
+                self._recent.append(slot)
+
     def done(self, slot: list[float]) -> None:
         """Record that the request given `slot` has had its answer (or failed)."""
         with self._lock:
@@ -149,6 +158,33 @@ class EdgarClient:
         self.blocked_until = 0.0
         self.request_count = 0
         self.allowed = allowed
+        # Told the wall-clock end of every cool-down, so the caller can keep it in the
+        # state: SEC's pause holds across runs and restarts, not only inside this process.
+        self.on_block: Callable[[float], None] | None = None
+        # Answers by status ("200", "404", "error" for no answer), for the metrics.
+        self.responses: dict[str, int] = {}
+
+    def pause_until(self, wall_until: float) -> None:
+        """Honour a cool-down that ends at `wall_until` (epoch seconds), e.g. one that an
+        earlier run started and kept in the state."""
+        remaining = wall_until - time.time()
+        if remaining > 0:
+            self.blocked_until = max(self.blocked_until, self._clock() + remaining)
+
+    def take_over(self, old: EdgarClient) -> None:
+        """Continue where `old` left off (a reload rebuilt the client): the requests it
+        sent still count against the rate limit, its cool-down still holds, and its
+        counters go on."""
+        self.limiter.inherit(old.limiter)
+        self.blocked_until = max(self.blocked_until, old.blocked_until)
+        self.request_count = old.request_count
+        for key, n in old.responses.items():
+            self.responses[key] = self.responses.get(key, 0) + n
+        old.session.close()
+
+    def cooldown_remaining(self) -> float:
+        """Seconds until EDGAR may be asked again; 0 when not cooling down."""
+        return max(0.0, self.blocked_until - self._clock())
 
     def url_for(self, path: str) -> str:
         return self.base_url + path
@@ -212,6 +248,8 @@ class EdgarClient:
                 delay = self._backoff(attempt)
             finally:
                 self.limiter.done(slot)
+            key = str(resp.status) if resp is not None else "error"
+            self.responses[key] = self.responses.get(key, 0) + 1
             if resp is not None:
                 if resp.status == 403 or self._is_block_page(resp):
                     self._block(url, resp.status, self.cooldown)
@@ -281,6 +319,8 @@ class EdgarClient:
 
     def _block(self, url: str, status: int, pause: float) -> None:
         self.blocked_until = max(self.blocked_until, self._clock() + pause)
+        if self.on_block is not None:
+            self.on_block(time.time() + self.cooldown_remaining())
         log.warning(
             "SEC refused our requests (status %d at %s); pausing all EDGAR requests "
             "for %.0fs as SEC asks",

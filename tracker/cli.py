@@ -63,6 +63,12 @@ def add_global_options(parser: argparse.ArgumentParser, *, top: bool = False) ->
         help="state directory (env TRACKER_STATE; default: the config's [state] dir, "
         "else state/ beside the config's folder)",
     )
+    g.add_argument(
+        "--today",
+        metavar="YYYY-MM-DD",
+        default=default(None),
+        help="the date the tracker believes it is, for replays (env TRACKER_TODAY)",
+    )
     g.add_argument("--log-format", choices=("text", "json"), default=default("text"))
     g.add_argument(
         "-v", "--verbose", action="store_true", default=default(False), help="debug logging"
@@ -118,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add("timeline", "a company's regulatory milestone history")
     t.add_argument("ident", metavar="TICKER_OR_CIK")
     t.add_argument("--json", action="store_true")
+    u = sub.add("upcoming", "open milestones with a target date in the next N days")
+    u.add_argument("--days", type=int, default=90, help="the window, in days (default 90)")
+    u.add_argument("--company", metavar="TICKER_OR_CIK", help="one watched company only")
+    u.add_argument("--json", action="store_true")
     s = sub.add("status", "last and next poll, newest filings, pending alerts; health")
     s.add_argument("--json", action="store_true")
     sub.add("check-config", "validate the config and exit 0 or 2")
@@ -194,6 +204,13 @@ def _state_dir(args: argparse.Namespace, *, reading: bool = False) -> str:
     return found
 
 
+def _clock(args: argparse.Namespace) -> Any:
+    """The one clock of this run: --today, else TRACKER_TODAY, else the system date."""
+    from tracker.calendar.clock import clock_from
+
+    return clock_from(args.today, os.environ)
+
+
 def _load(args: argparse.Namespace) -> Any:
     from tracker.config import load_config
 
@@ -217,7 +234,9 @@ def _poller(args: argparse.Namespace, config: Any) -> Any:
         max_bytes=e.max_document_bytes,
     )
     sink = make_sink(dict(os.environ), config.slack.base_url)
-    return Poller(config, State(_state_dir(args, reading=True)), client, sink)
+    return Poller(
+        config, State(_state_dir(args, reading=True)), client, sink, today=_clock(args).today
+    )
 
 
 # -- commands ------------------------------------------------------------------------------
@@ -377,6 +396,31 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     return Exit.OK
 
 
+def cmd_upcoming(args: argparse.Namespace) -> int:
+    from tracker.calendar.upcoming import build_calendar, render_calendar
+    from tracker.state import State
+
+    if args.days < 0:
+        raise UsageError(f"--days must not be negative, got {args.days}")
+    today = _clock(args).today()
+    config = _load(args)
+    companies = None
+    if args.company:
+        wanted = args.company.strip().upper()
+        companies = tuple(
+            c
+            for c in config.companies
+            if (c.ticker or "").upper() == wanted or (wanted.isdigit() and int(wanted) == c.cik)
+        )
+        if not companies:
+            raise UsageError(
+                f"--company {args.company}: not a watched company (tracker watch list)"
+            )
+    cal = build_calendar(config, State(_state_dir(args, reading=True)), today, args.days, companies)
+    print(json.dumps(cal.to_json(), ensure_ascii=False) if args.json else render_calendar(cal))
+    return Exit.OK
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from tracker.status import collect_status, render_status
 
@@ -434,6 +478,7 @@ COMMANDS = {
     "classify": cmd_classify,
     "watch": cmd_watch,
     "timeline": cmd_timeline,
+    "upcoming": cmd_upcoming,
     "status": cmd_status,
     "check-config": cmd_check_config,
     "test-alert": cmd_test_alert,

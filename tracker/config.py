@@ -68,12 +68,32 @@ class StateSettings:
 
 
 @dataclass(frozen=True)
+class CalendarSettings:
+    grace_days: int = 7  # days after a milestone's due date before it is called overdue
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    """The weekly digest: off unless `schedule` ("mon 08:00") is set."""
+
+    schedule: str = ""
+    timezone: str = "UTC"
+
+    @property
+    def when(self) -> tuple[str, int, int] | None:
+        """(day of week as APScheduler writes it, hour, minute), or None when off."""
+        return parse_schedule(self.schedule) if self.schedule else None
+
+
+@dataclass(frozen=True)
 class Config:
     edgar: EdgarSettings
     slack: SlackSettings
     state: StateSettings
     companies: tuple[Company, ...]
     path: str = DEFAULT_CONFIG
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    digest: DigestSettings = field(default_factory=DigestSettings)
 
     @property
     def mode(self) -> str:
@@ -114,6 +134,30 @@ _STATE_KEYS: dict[str, type] = {
     "keep_delivered_days": int,
     "dir": str,
 }
+_CALENDAR_KEYS: dict[str, type] = {"grace_days": int}
+_DIGEST_KEYS: dict[str, type] = {"schedule": str, "timezone": str}
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_SCHEDULE_RE = re.compile(r"^\s*([A-Za-z]+)\s+(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_schedule(text: str) -> tuple[str, int, int]:
+    """ "mon 08:00" -> ("mon", 8, 0); "daily 08:00" -> ("*", 8, 0). ValueError says why."""
+    m = _SCHEDULE_RE.match(text)
+    if not m:
+        raise ValueError(f'{text!r} is not a schedule: write a day and a time, e.g. "mon 08:00"')
+    word, hour, minute = m.group(1).lower(), int(m.group(2)), int(m.group(3))
+    full = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    if word == "daily":
+        day = "*"
+    elif word in _DAYS or word in full:
+        day = word[:3]
+    else:
+        raise ValueError(f"{m.group(1)!r} is not a day (mon, tue, ... sun, or daily)")
+    if hour > 23 or minute > 59:
+        raise ValueError(f"{m.group(2)}:{m.group(3)} is not a time of day (00:00 to 23:59)")
+    return day, hour, minute
+
+
 _COMPANY_KEYS: dict[str, type] = {
     "ticker": str,
     "cik": int,
@@ -272,9 +316,11 @@ class _Validator:
 
     def config(self, raw: dict[str, Any]) -> Config:
         for key in raw:
-            if key not in ("edgar", "slack", "state", "companies"):
-                raise self.fail("unknown table (known: edgar, slack, state, companies)", key)
-        for name in ("edgar", "slack", "state"):
+            if key not in ("edgar", "slack", "state", "calendar", "digest", "companies"):
+                raise self.fail(
+                    "unknown table (known: edgar, slack, state, calendar, digest, companies)", key
+                )
+        for name in ("edgar", "slack", "state", "calendar", "digest"):
             if name in raw and not isinstance(raw[name], dict):
                 raise self.fail("must be a table", name)
         edgar = self.edgar(raw.get("edgar", {}))
@@ -305,8 +351,42 @@ class _Validator:
                     )
             companies.append(company)
         return Config(
-            edgar=edgar, slack=slack, state=state, companies=tuple(companies), path=self.path
+            edgar=edgar,
+            slack=slack,
+            state=state,
+            companies=tuple(companies),
+            path=self.path,
+            calendar=self.calendar(raw.get("calendar", {})),
+            digest=self.digest(raw.get("digest", {})),
         )
+
+    def calendar(self, data: dict[str, Any]) -> CalendarSettings:
+        self.check_keys(data, _CALENDAR_KEYS, "calendar")
+        settings = CalendarSettings(**data)
+        if not 0 <= settings.grace_days <= 3650:
+            raise self.fail("must be between 0 and 3650 days", "grace_days", "calendar")
+        return settings
+
+    def digest(self, data: dict[str, Any]) -> DigestSettings:
+        self.check_keys(data, _DIGEST_KEYS, "digest")
+        settings = DigestSettings(**data)
+        if settings.schedule.strip():
+            try:
+                parse_schedule(settings.schedule)
+            except ValueError as exc:
+                raise self.fail(str(exc), "schedule", "digest") from None
+        try:
+            from zoneinfo import ZoneInfo
+
+            ZoneInfo(settings.timezone)
+        except (ValueError, OSError, LookupError):
+            raise self.fail(
+                f"{settings.timezone!r} is not a time zone: use an IANA name such as "
+                '"UTC", "America/New_York" or "Europe/Berlin"',
+                "timezone",
+                "digest",
+            ) from None
+        return settings
 
     def edgar(self, data: dict[str, Any]) -> EdgarSettings:
         self.check_keys(data, _EDGAR_KEYS, "edgar")

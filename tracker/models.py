@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 CATEGORIES: tuple[str, ...] = ("fda", "financing", "workforce", "results", "leadership", "legal")
 
@@ -112,6 +113,23 @@ class MilestoneChange:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A message that is not about one filing (an overdue milestone, a digest).
+
+    Built by its producer as plain text; sinks escape and lay it out. `event_type` and
+    `payload` become the Slack metadata, by which a post is also found again after a
+    crash, as with filing alerts.
+    """
+
+    event_type: str  # "milestone_overdue", "weekly_digest"
+    payload: dict[str, Any]
+    title: str
+    lines: tuple[str, ...]  # paragraphs, plain text
+    links: tuple[tuple[str, str], ...] = ()  # (label, url)
+    fallback: str = ""  # the notification line
+
+
+@dataclass(frozen=True)
 class Alert:
     """Everything a sink needs to tell people about one filing in one channel."""
 
@@ -133,3 +151,4 @@ class Alert:
     thread_of: str | None = None  # accession of the alert this one follows up
     items: tuple[str, ...] = ()
     test: bool = False
+    notice: Notice | None = None  # set for messages about no single filing

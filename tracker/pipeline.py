@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tracker import milestones
+from tracker.calendar.overdue import check_overdue
 from tracker.classify import classify_documents
 from tracker.classify.engine import content_sentences
 from tracker.classify.rules import load_rules
@@ -88,8 +89,10 @@ class Poller:
         *,
         clock: Callable[[], float] = time.time,
         stop: Callable[[], bool] = lambda: False,
+        today: Callable[[], date] = date.today,
     ):
         self.config = config
+        self.today = today  # the calendar's date (tracker.calendar.clock), passed down
         self.state = state
         self.client = client
         self.sink = sink
@@ -150,6 +153,8 @@ class Poller:
                 if self.stop():
                     break
                 self.process_company(company, filings, report)
+            if not self.stop():
+                self._check_calendar(report)
         except EdgarBlocked as exc:
             report.errors.append(str(exc))
         after = deliver(self.state, self.sink, clock=self.clock, stop=self.stop)
@@ -162,6 +167,15 @@ class Poller:
         report.finished = now_iso()
         self._record_status(report)
         return report
+
+    def _check_calendar(self, report: CycleReport) -> None:
+        """Queue alerts for milestones whose deadline passed with no news (the calendar
+        decides; this cycle only calls it after the filings it found are recorded)."""
+        try:
+            report.alerts_queued += check_overdue(self.config, self.state, self.today())
+        except StateError as exc:
+            log.error("milestone calendar not checked: %s", exc)
+            report.errors.append(str(exc))
 
     def _prune(self) -> None:
         """Forget delivered alerts past `keep_delivered_days`, hourly: the outbox stays small."""

@@ -18,6 +18,7 @@ STATUS_WORDS = {
     "at_risk": "at risk",
     "delayed": "delayed",
     "abandoned": "abandoned",
+    "overdue": "OVERDUE",
 }
 FINANCE_LABELS = {
     "runway": "cash runway",
@@ -62,6 +63,8 @@ def timeline_rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "sentence": "",
                 }
             )
+        elif e.get("type") == "overdue":
+            rows.append(_overdue_row(e))
         elif e.get("type") == "alias":
             rows.append(
                 {
@@ -75,7 +78,42 @@ def timeline_rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 }
             )
     ordered = sorted(rows, key=lambda r: (r["date"], r["accession"]))  # stable: filing order
-    return _without_repeats(ordered)
+    return _close_overdue(_without_repeats(ordered))
+
+
+def _overdue_row(e: dict[str, Any]) -> dict[str, Any]:
+    """The calendar's mark: the milestone's date passed (plus grace) with no news."""
+    product = e.get("product", "")
+    return {
+        "date": e.get("filed", ""),
+        "accession": "",
+        "milestone": label_of(e["kind"]) + (f" ({product})" if product else ""),
+        "status": "overdue",
+        "target": e.get("target", "") or e.get("due", ""),
+        "change": "overdue",
+        "sentence": "",
+        "due": e.get("due", ""),
+        "closed_by": None,
+    }
+
+
+def _close_overdue(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An overdue milestone is closed by the next filing that speaks of it."""
+    for i, row in enumerate(rows):
+        if row["status"] != "overdue":
+            continue
+        later = next(
+            (r for r in rows[i + 1 :] if r["milestone"] == row["milestone"] and r["accession"]),
+            None,
+        )
+        if later is not None:
+            row["closed_by"] = {
+                "date": later["date"],
+                "accession": later["accession"],
+                "status": later["status"],
+                "target": later["target"],
+            }
+    return rows
 
 
 def _without_repeats(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -103,6 +141,17 @@ def render_timeline(entries: list[dict[str, Any]]) -> str:
         change = f"  [{r['change']}]" if r["change"] else ""
         if r["status"] == "renamed":
             lines.append(f"  {r['date']}  {r['milestone']}")
+            continue
+        if r["status"] == "overdue":
+            closed = r.get("closed_by")
+            note = (
+                f"closed {closed['date']}: {STATUS_WORDS.get(closed['status'], closed['status'])}"
+                if closed
+                else "no filing since reported it done, moved or dropped"
+            )
+            lines.append(
+                f"  {r['date']}  {r['milestone']}: OVERDUE — was due {r['target']} ({note})"
+            )
             continue
         lines.append(f"  {r['date']}  {r['milestone']}: {status}{target}{change}")
         if r["sentence"]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from tracker.models import Alert, Fact, MilestoneChange
+from tracker.models import Alert, Fact, MilestoneChange, Notice
 
 
 def alert_to_dict(alert: Alert) -> dict[str, Any]:
@@ -34,4 +34,16 @@ def alert_from_dict(data: dict[str, Any]) -> Alert:
         thread_of=data.get("thread_of"),
         items=tuple(data.get("items", ())),
         test=bool(data.get("test", False)),
+        notice=_notice_from_dict(data["notice"]) if data.get("notice") else None,
+    )
+
+
+def _notice_from_dict(data: dict[str, Any]) -> Notice:
+    return Notice(
+        event_type=data["event_type"],
+        payload=dict(data.get("payload", {})),
+        title=data.get("title", ""),
+        lines=tuple(data.get("lines", ())),
+        links=tuple((str(label), str(url)) for label, url in data.get("links", ())),
+        fallback=data.get("fallback", ""),
     )

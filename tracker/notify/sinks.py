@@ -13,7 +13,7 @@ from typing import Any, Protocol, TextIO
 
 from tracker.errors import NotifyError
 from tracker.models import Alert
-from tracker.notify import message
+from tracker.notify import notice
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class ConsoleSink:
         self.stream = stream or sys.stdout
 
     def post(self, alert: Alert, thread_ts: str | None = None) -> str | None:
-        print(message.console_text(alert), file=self.stream, flush=True)
+        print(notice.console_text(alert), file=self.stream, flush=True)
         print(file=self.stream, flush=True)
         return None
 
@@ -117,9 +117,9 @@ class SlackSink:
         try:
             resp = self.client.chat_postMessage(
                 channel=alert.channel,
-                text=message.fallback_text(alert),
-                blocks=message.blocks(alert),
-                metadata=message.metadata(alert),
+                text=notice.slack_text(alert),
+                blocks=notice.slack_blocks(alert),
+                metadata=notice.slack_metadata(alert),
                 unfurl_links=False,
                 unfurl_media=False,
                 **kwargs,
@@ -152,8 +152,7 @@ class SlackSink:
             raise NotifyError(f"channel history unreadable: {error}", permanent=True) from None
         messages: list[dict[str, Any]] = resp.get("messages", []) or []
         for msg in messages:
-            payload = (msg.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("accession") == alert.accession:
+            if notice.is_same_post(alert, msg.get("metadata") or {}):
                 return str(msg.get("ts"))
         return None
 
@@ -172,8 +171,8 @@ class WebhookSink:
     def post(self, alert: Alert, thread_ts: str | None = None) -> str | None:
         try:
             resp = self.client.send(
-                text=message.fallback_text(alert),
-                blocks=message.blocks(alert),
+                text=notice.slack_text(alert),
+                blocks=notice.slack_blocks(alert),
                 unfurl_links=False,
                 unfurl_media=False,
             )

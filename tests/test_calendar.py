@@ -1,0 +1,296 @@
+"""The milestone calendar: one clock, `upcoming`, overdue alerts through the outbox.
+
+The Biopure test drives the real commands against a local EDGAR (replaying the four
+bundled filings, tracker/data/biopure) and a local Slack, with the date set as users
+set it (--today), and checks what reached Slack.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tracker.calendar.clock import clock_from
+from tracker.calendar.overdue import check_overdue
+from tracker.calendar.schedule import open_milestones, tracks
+from tracker.cli import main
+from tracker.config import load_config
+from tracker.demo import biopure_filings
+from tracker.errors import ConfigError
+from tracker.fakes.edgar import FakeEdgar
+from tracker.fakes.slack import FakeSlack
+from tracker.state import State
+from tracker.timeline import render_timeline, timeline_rows
+
+from conftest import TOKEN, write_config
+
+BPUR = """
+[[companies]]
+ticker = "BPUR"
+cik = 815508
+name = "Biopure Corp"
+channel = "#biopure"
+"""
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def biopure(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[str], FakeSlack]:
+    """Global options for a config watching Biopure, after its four filings were polled."""
+    cfg = write_config(
+        tmp_path / "watch.toml", edgar.base_url, slack_url=slack.base_url, companies=BPUR
+    )
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    monkeypatch.delenv("TRACKER_TODAY", raising=False)
+    opts = ["--config", str(cfg), "--state", str(tmp_path / "state"), "-q"]
+    assert main([*opts, "--today", "2003-10-01", "poll"]) == 0  # the baseline: nothing yet
+    for filing in biopure_filings():
+        edgar.add(replace(filing, appear_at=0.0))
+    assert main([*opts, "--today", "2004-02-19", "poll"]) == 0
+    assert len(slack.messages("#biopure")) == 4
+    return opts, slack
+
+
+def _overdue(slack: FakeSlack) -> list[dict[str, object]]:
+    return [
+        m
+        for m in slack.messages()
+        if (m.get("metadata") or {}).get("event_type") == "milestone_overdue"
+    ]
+
+
+def test_biopure_upcoming_then_exactly_one_overdue_alert(
+    biopure: tuple[list[str], FakeSlack], capsys: pytest.CaptureFixture[str]
+) -> None:
+    opts, slack = biopure
+    capsys.readouterr()
+    # The global options work after the command too.
+    code, out, _ = _run(
+        capsys, *opts, "upcoming", "--today", "2004-02-20", "--days", "365", "--json"
+    )
+    assert code == 0
+    data = json.loads(out)
+    [row] = [m for m in data["milestones"] if m["kind"] == "crl_reply"]
+    assert row["due"] == "2004-06-30" and row["target_range"] == ["2004-06-30", "2004-06-30"]
+    assert row["company"] == "Biopure Corp" and row["product"] == "Hemopure"
+    assert row["status"] == "at_risk" and row["target"] == "by June 30, 2004"
+    assert "may not formally respond to the complete response letter" in row["sentence"]
+    # The 8-K set the date; the prospectus of the same evening only repeated it.
+    assert row["accession"] == "0001047469-04-004567"
+    assert row["url"].endswith("/000104746904004567/0001047469-04-004567-index.htm")
+    assert row["moves"] == 0  # "June 2004", then "by June 30, 2004": the same range's end
+    assert data["overdue"] == []
+
+    # Not yet: the grace period runs to 2004-07-07.
+    assert main([*opts, "--today", "2004-07-07", "poll"]) == 0
+    assert _overdue(slack) == []
+    assert main([*opts, "--today", "2004-07-15", "poll"]) == 0
+    assert main([*opts, "--today", "2004-07-16", "poll"]) == 0
+    [msg] = _overdue(slack)
+    assert msg["channel"] == "#biopure"
+    assert msg["metadata"] == {
+        "event_type": "milestone_overdue",
+        "event_payload": {
+            "cik": 815508,
+            "product": "Hemopure",
+            "milestone": "reply to FDA complete response letter",
+            "due": "2004-06-30",
+        },
+    }
+    everything = str(msg["text"]) + json.dumps(msg["blocks"])
+    assert "June 30, 2004" in everything and "complete response letter" in everything
+    assert "0001047469-04-004567-index.htm" in everything  # who said so, linked
+    assert "nothing" in everything  # what the company filed since
+
+    # A restart with the same state, days later: still one.
+    assert main([*opts, "--today", "2004-07-20", "poll"]) == 0
+    assert len(_overdue(slack)) == 1
+    capsys.readouterr()
+    code, out, _ = _run(capsys, *opts, "timeline", "BPUR")
+    assert "OVERDUE — was due by June 30, 2004" in out
+    code, out, _ = _run(capsys, *opts, "--today", "2004-07-20", "upcoming", "--json")
+    [late] = json.loads(out)["overdue"]
+    assert late["due"] == "2004-06-30" and late["overdue_since"] == "2004-07-08"
+
+
+def _ledger(*rows: tuple[str, str, str, str, str]) -> list[dict[str, object]]:
+    """Milestone entries (filed, status, target, key, product) of one kind, in order."""
+    return [
+        {
+            "type": "milestone",
+            "product": product,
+            "kind": "submission",
+            "status": status,
+            "target": target,
+            "target_key": key,
+            "sentence": f"The company {status} the NDA {target}.",
+            "accession": f"0000000001-24-{i:06d}",
+            "filed": filed,
+        }
+        for i, (filed, status, target, key, product) in enumerate(rows, start=1)
+    ]
+
+
+def test_a_track_counts_moves_follows_renames_and_keeps_the_last_date() -> None:
+    entries = _ledger(
+        ("2024-01-10", "planned", "in Q2 2024", "2024-Q2", "ABX-101"),
+        ("2024-04-10", "planned", "by June 30, 2024", "2024-06-30", "ABX-101"),  # refinement
+        ("2024-07-10", "delayed", "in Q4 2024", "2024-Q4", "Zelvora"),  # a slip, new name
+        ("2024-08-10", "planned", "", "", "Zelvora"),  # no date: the last one stands
+    )
+    entries.insert(2, {"type": "alias", "old": "ABX-101", "new": "Zelvora", "filed": "2024-07-10"})
+    [track] = tracks(entries)
+    assert track.product == "Zelvora" and track.moves == 1 and track.slips == 1
+    assert track.target == "in Q4 2024" and track.due == date(2024, 12, 31)
+    [row] = open_milestones(1, "Acme", entries, "https://www.sec.gov")
+    assert row.accession == "0000000001-24-000003"  # the statement that set the date
+    assert row.start == date(2024, 10, 1) and row.moves == 1
+
+
+def test_done_moved_or_dropped_is_not_overdue(tmp_path: Path) -> None:
+    config = load_config(
+        str(write_config(tmp_path / "w.toml", "http://127.0.0.1:9", companies=BPUR))
+    )
+    state = State(tmp_path / "state")
+    today = date(2024, 9, 1)
+    for later in (
+        ("2024-06-01", "achieved", "", "", "Zelvora"),
+        ("2024-06-01", "planned", "by December 31, 2024", "2024-12-31", "Zelvora"),
+        ("2024-06-01", "abandoned", "", "", "Zelvora"),
+    ):
+        entries = _ledger(
+            ("2024-01-10", "planned", "by June 30, 2024", "2024-06-30", "Zelvora"), later
+        )
+        state.save_ledger(815508, entries)
+        assert check_overdue(config, state, today) == 0
+    # Said once and never spoken of again: overdue, once.
+    state.save_ledger(
+        815508, _ledger(("2024-01-10", "planned", "by June 30, 2024", "2024-06-30", "Zelvora"))
+    )
+    assert check_overdue(config, state, today) == 1
+    assert check_overdue(config, state, today) == 0
+    [pending] = state.alerts("pending")
+    assert pending["alert"]["notice"]["payload"]["due"] == "2024-06-30"
+
+
+def test_a_later_filing_closes_an_overdue_milestone_in_the_timeline(tmp_path: Path) -> None:
+    config = load_config(
+        str(write_config(tmp_path / "w.toml", "http://127.0.0.1:9", companies=BPUR))
+    )
+    state = State(tmp_path / "state")
+    state.save_ledger(
+        815508, _ledger(("2024-01-10", "planned", "by June 30, 2024", "2024-06-30", "Zelvora"))
+    )
+    assert check_overdue(config, state, date(2024, 7, 20)) == 1
+    entries = (
+        state.ledger(815508)
+        + _ledger(("2024-08-01", "achieved", "on July 29, 2024", "2024-07-29", "Zelvora"))[:1]
+    )
+    entries[-1]["accession"] = "0000000001-24-000099"
+    state.save_ledger(815508, entries)
+    [overdue] = [r for r in timeline_rows(entries) if r["status"] == "overdue"]
+    assert overdue["closed_by"]["accession"] == "0000000001-24-000099"
+    assert "OVERDUE — was due by June 30, 2024 (closed 2024-08-01: done)" in render_timeline(
+        entries
+    )
+    assert check_overdue(config, state, date(2024, 9, 1)) == 0
+
+
+def test_a_deadline_long_past_is_recorded_not_announced(tmp_path: Path) -> None:
+    config = load_config(
+        str(write_config(tmp_path / "w.toml", "http://127.0.0.1:9", companies=BPUR))
+    )
+    state = State(tmp_path / "state")
+    state.save_ledger(
+        815508, _ledger(("2020-01-10", "planned", "by June 30, 2020", "2020-06-30", "Zelvora"))
+    )
+    assert check_overdue(config, state, date(2024, 9, 1)) == 0
+    assert state.alerts() == []
+    assert [e["announced"] for e in state.ledger(815508) if e["type"] == "overdue"] == [False]
+
+
+def test_a_filing_still_being_fetched_holds_the_check(tmp_path: Path) -> None:
+    config = load_config(
+        str(write_config(tmp_path / "w.toml", "http://127.0.0.1:9", companies=BPUR))
+    )
+    state = State(tmp_path / "state")
+    state.save_ledger(
+        815508, _ledger(("2024-01-10", "planned", "by June 30, 2024", "2024-06-30", "Zelvora"))
+    )
+    state.record_failure(815508, "0000000001-24-000050", "503")
+    assert check_overdue(config, state, date(2024, 7, 20)) == 0
+    state.record_filings(
+        815508, [{"accession": "0000000001-24-000050", "form": "8-K", "filed": "2024-07-19"}]
+    )
+    assert check_overdue(config, state, date(2024, 7, 20)) == 1
+    [pending] = state.alerts("pending")
+    assert "- 8-K filed 2024-07-19" in pending["alert"]["notice"]["lines"]
+
+
+def test_the_clock_comes_from_the_option_else_the_environment_else_the_system() -> None:
+    assert clock_from("2004-07-15", {"TRACKER_TODAY": "2001-01-01"}).today() == date(2004, 7, 15)
+    assert clock_from(None, {"TRACKER_TODAY": "2004-02-20"}).today() == date(2004, 2, 20)
+    assert clock_from(None, {"TRACKER_TODAY": ""}).source == "system"
+    with pytest.raises(ConfigError, match=r"TRACKER_TODAY.*not a real date"):
+        clock_from(None, {"TRACKER_TODAY": "2004-02-30"})
+
+
+@pytest.mark.parametrize(
+    ("env", "argv", "words"),
+    [
+        ({"TRACKER_TODAY": "15/07/2004"}, [], ["TRACKER_TODAY", "YYYY-MM-DD"]),
+        ({}, ["--today", "2004-13-01"], ["--today", "not a real date"]),
+    ],
+)
+def test_a_malformed_date_is_a_usage_error_naming_it(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    env: dict[str, str],
+    argv: list[str],
+    words: list[str],
+) -> None:
+    cfg = write_config(tmp_path / "w.toml", "http://127.0.0.1:9", companies=BPUR)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    code, _, err = _run(
+        capsys, "--config", str(cfg), "--state", str(tmp_path / "s"), *argv, "upcoming"
+    )
+    assert code == 2
+    for word in words:
+        assert word in err
+
+
+@pytest.mark.parametrize(
+    ("extra", "key", "reason"),
+    [
+        ("[calendar]\ngrace_days = -1\n", "calendar.grace_days", "between 0 and 3650"),
+        ("[calendar]\ngrace = 3\n", "calendar.grace", "unknown key"),
+        ('[digest]\nschedule = "monday"\n', "digest.schedule", "not a schedule"),
+        ('[digest]\nschedule = "mnd 08:00"\n', "digest.schedule", "not a day"),
+        ('[digest]\nschedule = "mon 24:00"\n', "digest.schedule", "not a time of day"),
+        (
+            '[digest]\nschedule = "mon 08:00"\ntimezone = "Mars/Olympus"\n',
+            "digest.timezone",
+            "not a time zone",
+        ),
+    ],
+)
+def test_calendar_and_digest_keys_are_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: str, key: str, reason: str
+) -> None:
+    cfg = write_config(tmp_path / "w.toml", "http://127.0.0.1:9", companies=BPUR + "\n" + extra)
+    code, _, err = _run(capsys, "--config", str(cfg), "check-config")
+    assert code == 2
+    assert key in err and reason in err and "w.toml:" in err

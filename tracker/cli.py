@@ -262,10 +262,25 @@ def cmd_poll(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from tracker.daemon import Daemon
     from tracker.lock import StateLock
+    from tracker.slackapp.commands import Workspace
+    from tracker.slackapp.listener import CommandListener, app_token
 
     config = _load(args)
+    token = app_token(os.environ)  # a malformed app token is exit 2 before anything starts
     with StateLock(_state_dir(args)):
-        return Daemon(config, _poller(args, config)).run()
+        daemon = Daemon(config, _poller(args, config))
+        listener = None
+        if token is not None:
+            where = Workspace(_config_path(args), _state_dir(args), lambda: daemon.config)
+            listener = CommandListener(
+                token, config.slack.base_url, where, bot_token=os.environ.get("SLACK_BOT_TOKEN")
+            )
+            listener.start()
+        try:
+            return daemon.run()
+        finally:
+            if listener is not None:
+                listener.stop()
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:

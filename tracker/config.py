@@ -26,6 +26,7 @@ MODES = ("auto", "company", "latest")
 # Above this many companies, one latest-filings feed is cheaper than one feed per company.
 AUTO_LATEST_THRESHOLD = 20
 _CHANNEL_RE = re.compile(r"^(#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{6,})$")
+_EDITOR_RE = re.compile(r"^[UWS][A-Z0-9]{2,20}$")
 _MENTION_RE = re.compile(r"^(@here|@channel|@everyone|<@[UW][A-Z0-9]+>|<!subteam\^[A-Z0-9]+>)$")
 
 
@@ -58,6 +59,9 @@ class SlackSettings:
     default_channel: str = "#filings"
     category_channels: dict[str, str] = field(default_factory=dict)
     mentions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Slack user IDs (U.../W...) or user-group IDs (S...) who may change the watch list from
+    # Slack. Empty: nobody may; reading commands stay open to everyone in the workspace.
+    editors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,7 @@ _SLACK_KEYS: dict[str, type] = {
     "default_channel": str,
     "category_channels": dict,
     "mentions": dict,
+    "editors": list,
 }
 _STATE_KEYS: dict[str, type] = {
     "keep_seen_per_company": int,
@@ -471,11 +476,21 @@ class _Validator:
                         "slack",
                     )
             mentions[cat] = tuple(values)
+        editors = data.get("editors", [])
+        for editor in editors:
+            if not isinstance(editor, str) or not _EDITOR_RE.match(editor):
+                raise self.fail(
+                    f"{editor!r} is not a Slack user ID (U0123ABCD, W0123ABCD) or user-group "
+                    "ID (S0123ABCD); find it in the person's Slack profile, More, Copy member ID",
+                    "editors",
+                    "slack",
+                )
         return SlackSettings(
             base_url=base_url,
             default_channel=default,
             category_channels=cat_channels,
             mentions=mentions,
+            editors=tuple(editors),
         )
 
     def channel(self, value: Any, key: str, table: str, index: int = 0) -> None:

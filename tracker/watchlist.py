@@ -90,6 +90,11 @@ def list_watch(path: str, state_dir: str | None = None) -> list[WatchRow]:
     return [_row(company) for company in config.companies]
 
 
+def watch_rows(config: Config) -> list[WatchRow]:
+    """Rows of an already loaded config (the daemon's running one, while the file is bad)."""
+    return [_row(company) for company in config.companies]
+
+
 def add_watch(
     path: str,
     ident: str,
@@ -98,12 +103,18 @@ def add_watch(
     categories: list[str] | None = None,
     forms: list[str] | None = None,
     state_dir: str | None = None,
+    name: str | None = None,
 ) -> WatchRow:
     """Append one [[companies]] table after the last one; refuses duplicates and bad values.
 
-    `state_dir` holds a refreshed ticker list, if any (default: the config's state dir)."""
+    `state_dir` holds a refreshed ticker list, if any (default: the config's state dir).
+    `name` labels a CIK that the ticker snapshot does not know (a delisted filer), as
+    EDGAR names it; a ticker or a known CIK keeps the snapshot's name.
+    """
     sd = state_dir or state_dir_for(path)
     entry = _new_entry(_parse_ident(ident, path), path, channel, categories, forms, sd)
+    if name and "name" not in entry:
+        entry["name"] = name
     with _edit_lock(path):
         original, text = _read(
             path,

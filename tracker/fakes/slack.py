@@ -28,6 +28,8 @@ from types import TracebackType
 from typing import Any, ClassVar, cast
 from urllib.parse import parse_qs, urlsplit
 
+from tracker.fakes.socketmode import FakeSocketMode
+
 __all__ = ["WEBHOOK_METHOD", "FakeSlack", "RecordedRequest"]
 
 WEBHOOK_METHOD = "webhook"
@@ -248,8 +250,13 @@ class FakeSlack:
         token: str = "xoxb-test",
         channels: Iterable[str] | None = None,
         webhook_channel: str = "#filings",
+        app_token: str = "xapp-1-test",
     ) -> None:
         self.token = token
+        self.app_token = app_token
+        self.socket_mode = FakeSocketMode()
+        self.user_groups: dict[str, list[str]] = {}
+        self._responses: list[dict[str, Any]] = []
         self.webhook_channel = webhook_channel
         self._strict_channels = channels is not None
         self._cond = threading.Condition(threading.Lock())
@@ -285,12 +292,14 @@ class FakeSlack:
             daemon=True,
         )
         self._thread.start()
+        self.socket_mode.start()
         return self
 
     def stop(self) -> None:
         """Idempotent so fixtures can stop unconditionally; wakes delayed handlers first so a
         pending ``delay`` script cannot hold the test run hostage."""
         self._stopping.set()
+        self.socket_mode.stop()
         server, self._server = self._server, None
         thread, self._thread = self._thread, None
         if server is not None:
@@ -327,6 +336,20 @@ class FakeSlack:
     def webhook_url(self) -> str:
         """Any path under /services/ works; this one just looks like a real webhook URL."""
         return f"http://127.0.0.1:{self.port}/services/{TEAM_ID}/B00000000/fakewebhooksecret"
+
+    def response_url(self, name: str = "1") -> str:
+        """Where a slash command's delayed answers go (Slack's hooks.slack.com/commands/...)."""
+        return f"http://127.0.0.1:{self.port}/commands/{TEAM_ID}/{name}/fakeresponsesecret"
+
+    def responses(self) -> list[dict[str, Any]]:
+        """JSON bodies posted to response URLs, oldest first."""
+        with self._cond:
+            return list(self._responses)
+
+    def wait_for_responses(self, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+        with self._cond:
+            self._cond.wait_for(lambda: len(self._responses) >= count, timeout)
+            return list(self._responses)
 
     @staticmethod
     def channel_id(name: str) -> str:
@@ -515,6 +538,10 @@ class FakeSlack:
 
         if is_webhook:
             return self._webhook(params, valid_json)
+        if path.startswith("/commands/"):
+            return self._command_response(params, valid_json)
+        if method == "apps.connections.open":
+            return self._apps_connections_open(headers)
         handler = self._METHODS.get(method)
         if handler is None:
             return _json_answer({"ok": False, "error": "unknown_method"}, 404)
@@ -712,8 +739,31 @@ class FakeSlack:
             )
         return _text_answer("ok")
 
+    def _apps_connections_open(self, headers: Mapping[str, str]) -> _Answer:
+        """Socket Mode's entry: only the app-level token opens it, never the bot token."""
+        auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        if auth != f"Bearer {self.app_token}":
+            error = "not_allowed_token_type" if auth.startswith("Bearer xoxb-") else "invalid_auth"
+            return _json_answer({"ok": False, "error": error})
+        return _json_answer({"ok": True, "url": self.socket_mode.url})
+
+    def _command_response(self, params: Mapping[str, Any], valid_json: bool) -> _Answer:
+        if not valid_json or not (params.get("text") or params.get("blocks")):
+            return _text_answer("invalid_payload", 400)
+        with self._cond:
+            self._responses.append(dict(params))
+            self._cond.notify_all()
+        return _text_answer("ok")
+
+    def _usergroups_users_list(self, params: Mapping[str, Any]) -> _Answer:
+        group = params.get("usergroup")
+        if group not in self.user_groups:
+            return _json_answer({"ok": False, "error": "no_such_subteam"})
+        return _json_answer({"ok": True, "users": list(self.user_groups[group])})
+
     _METHODS: ClassVar[dict[str, Callable[[FakeSlack, Mapping[str, Any]], _Answer]]] = {
         "auth.test": _auth_test,
+        "usergroups.users.list": _usergroups_users_list,
         "chat.postMessage": _chat_post_message,
         "conversations.history": _conversations_history,
         "conversations.replies": _conversations_replies,

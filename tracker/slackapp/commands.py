@@ -66,7 +66,7 @@ class Workspace:
     state_dir: str
     config: Callable[[], Config]
     group_members: Callable[[str], frozenset[str]] = lambda group: frozenset()
-    company_name: Callable[[Config, int], str | None] = lambda config, cik: None
+    company_name: Callable[[Config, str, int], str | None] = lambda config, state_dir, cik: None
 
 
 class CommandError(ValueError):
@@ -166,7 +166,7 @@ def _watch_list(where: Workspace) -> Answer:
     from tracker.watchlist import WatchError, format_rows, list_watch
 
     try:
-        rows = list_watch(where.config_path)
+        rows = list_watch(where.config_path, where.state_dir)
     except WatchError:
         rows = None
     if rows is None:  # the file on disk is being edited badly: show what the daemon runs
@@ -195,10 +195,15 @@ def _watch_add(command: SlashCommand, where: Workspace, ident: str, rest: list[s
             categories.append(cat)
     name = None
     if ident.isdigit() and 0 < int(ident) < 10**10:
-        name = where.company_name(where.config(), int(ident))
+        name = where.company_name(where.config(), where.state_dir, int(ident))
     try:
         row = add_watch(
-            where.config_path, ident, channel=channel, categories=categories or None, name=name
+            where.config_path,
+            ident,
+            channel=channel,
+            categories=categories or None,
+            state_dir=where.state_dir,
+            name=name,
         )
     except WatchError as exc:
         raise CommandError(f"Not added: {exc.reason}") from None
@@ -217,7 +222,7 @@ def _watch_remove(command: SlashCommand, where: Workspace, ident: str) -> Answer
     from tracker.watchlist import WatchError, remove_watch
 
     try:
-        row = remove_watch(where.config_path, ident)
+        row = remove_watch(where.config_path, ident, where.state_dir)
     except WatchError as exc:
         raise CommandError(f"Not removed: {exc.reason}") from None
     label = _label(row.name, row.ticker, row.cik)
@@ -229,7 +234,7 @@ def _timeline(where: Workspace, ident: str) -> Answer:
     from tracker.state import State
     from tracker.timeline import render_timeline
 
-    cik, label = _company(where.config(), ident)
+    cik, label = _company(where, ident)
     entries = State(where.state_dir).ledger(cik)
     body = render_timeline(entries)
     head = f"*{escape(label)}* (CIK {cik}): milestones as tracked"
@@ -262,10 +267,10 @@ def _status(where: Workspace) -> Answer:
     return Answer(f"```{escape(_clip(render_status(data)))}```")
 
 
-def _company(config: Config, ident: str) -> tuple[int, str]:
+def _company(where: Workspace, ident: str) -> tuple[int, str]:
     """A watched company by ticker (any case) or CIK, else the SEC ticker list."""
     wanted = ident.strip().upper()
-    for c in config.companies:
+    for c in where.config().companies:
         if (c.ticker and c.ticker.upper() == wanted) or (wanted.isdigit() and int(wanted) == c.cik):
             return c.cik, c.label
     if wanted.isdigit() and 0 < int(wanted) < 10**10:
@@ -273,7 +278,7 @@ def _company(config: Config, ident: str) -> tuple[int, str]:
     from tracker.tickers import TickerError, resolve_ticker
 
     try:
-        return resolve_ticker(wanted)
+        return resolve_ticker(wanted, where.state_dir)
     except TickerError as exc:
         raise CommandError(str(exc)) from None
 

@@ -18,9 +18,9 @@ from tracker.tickers import tickers
 log = logging.getLogger(__name__)
 
 
-def edgar_name(config: Config, cik: int) -> str | None:
+def edgar_name(config: Config, state_dir: str, cik: int) -> str | None:
     """EDGAR's conformed name in title case, or None when the snapshot has it or EDGAR fails."""
-    if any(known == cik for known, _ in tickers().values()):
+    if any(known == cik for known, _ in tickers(state_dir).values()):
         return None
     e = config.edgar
     try:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,12 @@ def config(tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack) -> Path:
 @pytest.fixture
 def listening(config: Path, tmp_path: Path, slack: FakeSlack) -> Iterator[CommandListener]:
     slack.app_token = APP_TOKEN
-    where = Workspace(str(config), str(tmp_path / "state"), lambda: load_config(str(config)))
+    where = Workspace(
+        str(config),
+        str(tmp_path / "state"),
+        lambda: load_config(str(config)),
+        today=lambda: date(2004, 2, 20),
+    )
     listener = CommandListener(APP_TOKEN, slack.base_url, where, bot_token=TOKEN, ping_interval=0.5)
     listener.start()
     assert slack.socket_mode.wait_connected(), "the listener never connected"
@@ -316,3 +322,10 @@ def test_a_bot_token_in_the_app_token_variable_is_refused(tmp_path: Path, config
     assert result.returncode == 2
     assert "SLACK_APP_TOKEN" in result.stderr and "xapp-" in result.stderr
     assert "xoxb-not-an-app-token" not in result.stderr
+
+
+def test_upcoming_answers_from_the_calendar(listening: CommandListener, slack: FakeSlack) -> None:
+    answer = command(slack, "upcoming 30", user_id=READER)
+    assert answer["response_type"] == "ephemeral"
+    assert "from 2004-02-20 to 2004-03-21" in str(answer["text"]), answer
+    assert "Usage: /tracker upcoming" in str(command(slack, "upcoming soon", user_id=READER))

@@ -271,7 +271,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         daemon = Daemon(config, _poller(args, config))
         listener = None
         if token is not None:
-            where = Workspace(_config_path(args), _state_dir(args), lambda: daemon.config)
+            where = Workspace(
+                _config_path(args),
+                _state_dir(args),
+                lambda: daemon.config,
+                today=_clock(args).today,
+            )
             listener = CommandListener(
                 token, config.slack.base_url, where, bot_token=os.environ.get("SLACK_BOT_TOKEN")
             )

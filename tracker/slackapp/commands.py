@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from tracker.config import Config
 from tracker.models import CATEGORIES
@@ -67,6 +68,7 @@ class Workspace:
     config: Callable[[], Config]
     group_members: Callable[[str], frozenset[str]] = lambda group: frozenset()
     company_name: Callable[[Config, str, int], str | None] = lambda config, state_dir, cik: None
+    today: Callable[[], date] = date.today  # the run's one clock (--today, TRACKER_TODAY)
 
 
 class CommandError(ValueError):
@@ -252,12 +254,11 @@ def _upcoming(where: Workspace, args: list[str]) -> Answer:
 
 
 def _upcoming_text(where: Workspace, days: int) -> str:
-    """The calendar's listing, when this build has a calendar."""
-    try:
-        from tracker.calendar import render_upcoming
-    except ImportError:
-        return "The milestone calendar is not available in this version."
-    return str(render_upcoming(where.config(), where.state_dir, days))
+    from tracker.calendar.upcoming import build_calendar, render_calendar
+    from tracker.state import State
+
+    cal = build_calendar(where.config(), State(where.state_dir), where.today(), days)
+    return render_calendar(cal)
 
 
 def _status(where: Workspace) -> Answer:

@@ -76,6 +76,7 @@ class CommandListener:
             workspace.config,
             self._group_members,
             edgar_name,
+            workspace.today,
         )
         self._stopping = threading.Event()
         self._client: SocketModeClient | None = None

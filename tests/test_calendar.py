@@ -118,10 +118,76 @@ def test_biopure_upcoming_then_exactly_one_overdue_alert(
     assert len(_overdue(slack)) == 1
     capsys.readouterr()
     code, out, _ = _run(capsys, *opts, "timeline", "BPUR")
+    assert code == 0
     assert "OVERDUE — was due by June 30, 2004" in out
     code, out, _ = _run(capsys, *opts, "--today", "2004-07-20", "upcoming", "--json")
     [late] = json.loads(out)["overdue"]
     assert late["due"] == "2004-06-30" and late["overdue_since"] == "2004-07-08"
+
+
+def test_biopure_digest_prints_and_posts(
+    biopure: tuple[list[str], FakeSlack], capsys: pytest.CaptureFixture[str]
+) -> None:
+    opts, slack = biopure
+    capsys.readouterr()
+    code, out, _ = _run(capsys, *opts, "--today", "2004-02-23", "digest", "--print")
+    assert code == 0
+    assert "Weekly digest for #biopure" in out and "# Biopure Corp" in out
+    assert "- FDA, Financing, Workforce, Results: 8-K Feb 19, 424B5 Feb 19" in out
+    assert "Slipped: reply to FDA complete response letter" in out
+    assert "June 30, 2004 (128 days): Biopure Corp, reply to FDA complete response letter" in out
+    code, _, _ = _run(capsys, *opts, "--today", "2004-06-10", "digest", "--post")
+    assert code == 0
+    [msg] = [m for m in slack.messages("#biopure") if "Weekly digest" in str(m["text"])]
+    assert msg["metadata"] == {
+        "event_type": "weekly_digest",
+        "event_payload": {"channel": "#biopure", "week_ending": "2004-06-10"},
+    }
+    blocks = json.dumps(msg["blocks"])
+    assert "Due in the next 30 days" in blocks and "June 30, 2004 (20 days)" in blocks
+
+
+def test_the_daemon_schedules_the_digest_and_sends_it_once(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
+    from datetime import UTC, datetime
+
+    from tracker.daemon import Daemon
+    from tracker.edgar.client import EdgarClient
+    from tracker.notify.sinks import SlackSink
+    from tracker.pipeline import Poller
+
+    def daemon(extra: str) -> Daemon:
+        cfg = write_config(
+            tmp_path / "w.toml", edgar.base_url, slack_url=slack.base_url, companies=BPUR + extra
+        )
+        config = load_config(str(cfg))
+        client = EdgarClient(edgar.base_url, config.edgar.user_agent, sleep=lambda s: None)
+        poller = Poller(
+            config,
+            State(tmp_path / "state"),
+            client,
+            SlackSink(TOKEN, slack.base_url),
+            today=lambda: date(2004, 6, 10),
+        )
+        d = Daemon(config, poller)
+        d._schedule_digest()
+        return d
+
+    assert daemon("").scheduler.get_job("digest") is None  # off by default
+    d = daemon('\n[digest]\nschedule = "mon 08:00"\ntimezone = "America/New_York"\n')
+    job = d.scheduler.get_job("digest")
+    assert job is not None
+    fire = job.trigger.get_next_fire_time(None, datetime(2026, 12, 2, tzinfo=UTC))
+    assert fire.strftime("%a %H:%M") == "Mon 08:00" and str(fire.tzinfo) == "America/New_York"
+    d.poller.state.save_ledger(
+        815508, _ledger(("2004-02-19", "at_risk", "by June 30, 2004", "2004-06-30", "Hemopure"))
+    )
+    d.digest()
+    d.digest()  # a second run the same day (a restart, a misfire) posts nothing new
+    [msg] = slack.messages("#biopure")
+    assert msg["metadata"]["event_type"] == "weekly_digest"
+    assert "June 30, 2004" in json.dumps(msg["blocks"])
 
 
 def _ledger(*rows: tuple[str, str, str, str, str]) -> list[dict[str, object]]:

@@ -128,6 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--days", type=int, default=90, help="the window, in days (default 90)")
     u.add_argument("--company", metavar="TICKER_OR_CIK", help="one watched company only")
     u.add_argument("--json", action="store_true")
+    d = sub.add("digest", "the weekly digest now: --print it, or --post it to each channel")
+    how = d.add_mutually_exclusive_group(required=True)
+    how.add_argument("--print", action="store_true", help="on standard output")
+    how.add_argument("--post", action="store_true", help="to each channel, through the sink")
     s = sub.add("status", "last and next poll, newest filings, pending alerts; health")
     s.add_argument("--json", action="store_true")
     sub.add("check-config", "validate the config and exit 0 or 2")
@@ -441,6 +445,30 @@ def cmd_upcoming(args: argparse.Namespace) -> int:
     return Exit.OK
 
 
+def cmd_digest(args: argparse.Namespace) -> int:
+    from tracker.calendar.digest import digest_alerts
+    from tracker.notify.notice import console_text
+    from tracker.notify.sinks import make_sink
+    from tracker.state import State
+
+    today = _clock(args).today()
+    config = _load(args)
+    alerts = digest_alerts(config, State(_state_dir(args, reading=True)), today)
+    if args.print:
+        if not alerts:
+            print(f"(nothing to digest for the week to {today.isoformat()})")
+        for alert in alerts:
+            print(console_text(alert) + "\n")
+        return Exit.OK
+    sink = make_sink(dict(os.environ), config.slack.base_url)
+    for alert in alerts:
+        sink.post(alert)
+        print(f"digest posted to {alert.channel} via {sink.name}", file=sys.stderr)
+    if not alerts:
+        print("nothing to digest this week: no alerts and nothing due", file=sys.stderr)
+    return Exit.OK
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from tracker.status import collect_status, render_status
 
@@ -499,6 +527,7 @@ COMMANDS = {
     "watch": cmd_watch,
     "timeline": cmd_timeline,
     "upcoming": cmd_upcoming,
+    "digest": cmd_digest,
     "status": cmd_status,
     "check-config": cmd_check_config,
     "test-alert": cmd_test_alert,

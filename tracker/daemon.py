@@ -55,6 +55,7 @@ class Daemon:
         if hasattr(signal, "SIGHUP"):
             signal.signal(signal.SIGHUP, self._on_reload)
         self._schedule(first=True)
+        self._schedule_digest()
         log.info(
             "tracker daemon started (pid %d): %d companies, every %.0fs, mode %s",
             os.getpid(),
@@ -91,6 +92,57 @@ class Daemon:
             )
         else:
             self.scheduler.reschedule_job("poll", trigger="interval", **kwargs)
+
+    def _schedule_digest(self) -> None:
+        """The weekly digest on `[digest] schedule` (a cron trigger in its time zone), or
+        no digest job when the schedule is off. Called at start and after each reload."""
+        from zoneinfo import ZoneInfo
+
+        from apscheduler.triggers.cron import CronTrigger
+
+        when = self.config.digest.when
+        current = self.scheduler.get_job("digest")
+        if when is None:
+            if current is not None:
+                current.remove()
+                log.info("weekly digest switched off")
+            return
+        day, hour, minute = when
+        trigger = CronTrigger(
+            day_of_week=day,
+            hour=hour,
+            minute=minute,
+            timezone=ZoneInfo(self.config.digest.timezone),
+        )
+        if current is None:
+            # A digest missed by up to an hour (a restart, a long poll) still goes out.
+            self.scheduler.add_job(
+                self.digest, trigger, id="digest", name="weekly digest", misfire_grace_time=3600
+            )
+        else:
+            current.reschedule(trigger)
+        log.info(
+            "weekly digest scheduled: %s (%s)",
+            self.config.digest.schedule,
+            self.config.digest.timezone,
+        )
+
+    def digest(self) -> None:
+        """The scheduled digest; never raises, so the schedule never dies."""
+        if self.stopping.is_set():
+            return
+        self.idle.clear()
+        try:
+            queued = self.poller.run_digest()
+            log.info("weekly digest: %d channel(s)", queued)
+        except TrackerError as exc:
+            log.error("weekly digest not sent: %s; it is tried again next week", exc)
+        except Exception:
+            log.exception("weekly digest crashed; it is tried again next week")
+        finally:
+            self.idle.set()
+            if self.stopping.is_set():
+                self._shutdown()
 
     def cycle(self) -> None:
         """One scheduled poll; never raises, so the schedule never dies."""
@@ -146,6 +198,7 @@ class Daemon:
         )
         if interval_changed:
             self._schedule()
+        self._schedule_digest()
         return True
 
     def _on_stop(self, signum: int, frame: FrameType | None) -> None:

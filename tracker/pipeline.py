@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tracker import milestones
+from tracker.calendar.digest import queue_digests
 from tracker.calendar.overdue import check_overdue
 from tracker.classify import classify_documents
 from tracker.classify.engine import content_sentences
@@ -176,6 +177,13 @@ class Poller:
         except StateError as exc:
             log.error("milestone calendar not checked: %s", exc)
             report.errors.append(str(exc))
+
+    def run_digest(self) -> int:
+        """Queue this week's digest for each channel and deliver it (the daemon's
+        schedule calls this); returns how many digests were queued."""
+        queued = queue_digests(self.config, self.state, self.today())
+        deliver(self.state, self.sink, clock=self.clock, stop=self.stop)
+        return queued
 
     def _prune(self) -> None:
         """Forget delivered alerts past `keep_delivered_days`, hourly: the outbox stays small."""

@@ -360,3 +360,58 @@ def test_calendar_and_digest_keys_are_checked(
     code, _, err = _run(capsys, "--config", str(cfg), "check-config")
     assert code == 2
     assert key in err and reason in err and "w.toml:" in err
+
+
+def test_the_slip_chart_draws_targets_over_filing_dates(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    from tracker.calendar.svg import SLIP, slip_chart
+
+    entries = [
+        *_ledger(
+            ("2023-02-10", "planned", "in Q4 2023", "2023-Q4", "Zelvora"),
+            ("2023-05-10", "planned", "by end of 2023", "2023-12-31", "Zelvora"),  # inside: no slip
+            ("2023-08-09", "delayed", "in 1H 2024", "2024-H1", "Zelvora"),  # slip: 182 days
+        ),
+        {
+            "type": "overdue",
+            "product": "Zelvora",
+            "kind": "submission",
+            "due": "2024-06-30",
+            "filed": "2024-07-08",
+            "target": "in 1H 2024",
+            "accession": "",
+        },
+    ]
+    text = slip_chart("Acme Bio & Co <A>", entries, date(2024, 7, 8))
+    root = ET.fromstring(text)  # well-formed: a filing's words cannot break the markup
+    words = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert "Acme Bio & Co <A>: milestone slip chart" in words
+    assert "stated target date" in words and "filing date" in words  # axis titles
+    for label in ("2023-02-10", "2023-08-09", "Jan 2024", "regulatory submission (Zelvora)"):
+        assert label in words
+    assert "slip +182 days" in words and words.count("slip +") == 1
+    assert "overdue: due 2024-06-30, no news by 2024-07-08" in words
+    assert "today (2024-07-08)" in words
+    lines = list(root.iter("{http://www.w3.org/2000/svg}line"))
+    assert sum(1 for ln in lines if ln.get("stroke") == SLIP and ln.get("stroke-width") == "3") >= 1
+    empty = ET.fromstring(slip_chart("Nobody", [], None))
+    assert "No milestone with a stated target date" in ET.tostring(empty, encoding="unicode")
+
+
+def test_timeline_svg_writes_the_chart(
+    biopure: tuple[list[str], FakeSlack], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opts, _ = biopure
+    out_file = tmp_path / "bpur.svg"
+    code, _, err = _run(
+        capsys, *opts, "--today", "2004-02-20", "timeline", "BPUR", "--svg", str(out_file)
+    )
+    assert code == 0 and "slip chart written" in err
+    svg = out_file.read_text()
+    assert svg.startswith("<svg") and "Biopure Corp: milestone slip chart" in svg
+    assert "by June 30, 2004" in svg
+    code, _, err = _run(
+        capsys, *opts, "timeline", "BPUR", "--svg", str(tmp_path / "missing" / "x.svg")
+    )
+    assert code == 1 and "cannot write the slip chart" in err

@@ -33,6 +33,14 @@ def test_demo_prints_the_four_biopure_alerts_offline() -> None:
     assert "Categories: FDA, Financing, Workforce, Results" in text
     assert "Categories: FDA, Workforce" in text  # the 30 October 2003 plan update
     assert "Milestone timeline" in text
+    # Past the last filing: the calendar on the replay clock.
+    assert "2004-02-20, `tracker upcoming --days 365`" in text
+    assert "2004-06-30  Biopure Corp: reply to FDA complete response letter (Hemopure)" in text
+    assert "Weekly digest for #biopure" in text and "June 30, 2004 (128 days)" in text
+    assert text.count("Overdue: Biopure Corp (BPUR) · reply to FDA complete response letter") == 1
+    assert "Due by June 30, 2004 (2004-06-30)" in text
+    assert "2004-07-16, the next poll cycle: 0 alerts posted (1 the day before" in text
+    assert "OVERDUE — was due by June 30, 2004" in text
 
 
 def test_demo_posts_to_the_configured_slack(tmp_path: Path) -> None:
@@ -41,12 +49,16 @@ def test_demo_posts_to_the_configured_slack(tmp_path: Path) -> None:
         run_demo(
             out=io.StringIO(), step=0.3, env={"SLACK_BOT_TOKEN": TOKEN}, config_path=str(config)
         )
-        messages = slack.messages()
+        posted = slack.messages()
+    kinds = [m["metadata"]["event_type"] for m in posted]
+    assert kinds == ["filing_alert"] * 4 + ["weekly_digest", "milestone_overdue"]
+    assert posted[5]["metadata"]["event_payload"]["due"] == "2004-06-30"
+    messages = posted[:4]
     assert [m["metadata"]["event_payload"]["form"] for m in messages] == [
         "8-K",
         "8-K",
         "8-K",
         "424B5",
     ]
-    assert {m["channel"] for m in messages} == {"#filings"}
+    assert {m["channel"] for m in posted} == {"#filings"}
     assert messages[3]["thread_ts"] == messages[2]["ts"]  # the 424B5 follows the 8-K

@@ -124,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add("timeline", "a company's regulatory milestone history")
     t.add_argument("ident", metavar="TICKER_OR_CIK")
     t.add_argument("--json", action="store_true")
+    t.add_argument(
+        "--svg", metavar="FILE", help="also draw the slip chart into FILE (SVG; - for stdout)"
+    )
     u = sub.add("upcoming", "open milestones with a target date in the next N days")
     u.add_argument("--days", type=int, default=90, help="the window, in days (default 90)")
     u.add_argument("--company", metavar="TICKER_OR_CIK", help="one watched company only")
@@ -407,6 +410,20 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
     cik, label = resolve_company(args, args.ident)
     entries = State(_state_dir(args, reading=True)).ledger(cik)
+    if args.svg:
+        from tracker.calendar.svg import slip_chart
+
+        chart = slip_chart(label, entries, _clock(args).today())
+        if args.svg == "-":
+            sys.stdout.write(chart)
+            return Exit.OK
+        try:
+            Path(args.svg).write_text(chart, encoding="utf-8")
+        except OSError as exc:
+            raise TrackerError(
+                f"cannot write the slip chart to {args.svg}: {exc.strerror}"
+            ) from None
+        print(f"slip chart written to {args.svg}", file=sys.stderr)
     if args.json:
         print(
             json.dumps(

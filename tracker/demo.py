@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from importlib import resources
@@ -134,6 +135,50 @@ def _user_settings(config_path: str | None, env: dict[str, str]) -> tuple[SlackS
     return user.slack, company
 
 
+def _filed(row: dict[str, object]) -> date:
+    alert = row.get("alert")
+    filed = alert.get("filed", "") if isinstance(alert, dict) else ""
+    try:
+        return date.fromisoformat(str(filed))
+    except ValueError:
+        return date.min
+
+
+def _calendar_phase(poller: Poller, replay: list[date], say: Callable[..., None]) -> None:
+    """Past the last filing: what is due, the Monday digest, and the deadline passing.
+
+    The replay clock moves on (no waiting: the calendar reads the date it is given),
+    and real poll cycles and the daemon's digest job run on those days.
+    """
+    from tracker.calendar.upcoming import build_calendar, render_calendar
+
+    replay[0] = date(2004, 2, 20)
+    say("== The calendar: the replay clock moves past the last filing ==")
+    say()
+    say("2004-02-20, `tracker upcoming --days 365`:")
+    say(render_calendar(build_calendar(poller.config, poller.state, replay[0], 365)))
+    say()
+    replay[0] = date(2004, 2, 23)
+    say('2004-02-23, Monday 08:00: the weekly digest (`[digest] schedule = "mon 08:00"`):')
+    say()
+    poller.run_digest()
+    grace = poller.config.calendar.grace_days
+    replay[0] = date(2004, 7, 15)
+    say(
+        f"2004-07-15: June 30, 2004 and {grace} days' grace have passed with no filing about "
+        "the reply. A poll cycle:"
+    )
+    say()
+    first = poller.run_cycle()
+    replay[0] = date(2004, 7, 16)
+    second = poller.run_cycle()
+    say(
+        f"2004-07-16, the next poll cycle: {second.delivery.delivered} alerts posted "
+        f"({first.delivery.delivered} the day before; an overdue milestone is announced once)."
+    )
+    say()
+
+
 def run_demo(
     out: TextIO = sys.stdout,
     state_dir: str | None = None,
@@ -169,7 +214,10 @@ def run_demo(
         client = EdgarClient(edgar.base_url, config.edgar.user_agent, max_rps=10)
         real = make_sink(env, config.slack.base_url)
         sink = _Tee(ConsoleSink(out), None if isinstance(real, ConsoleSink) else real)
-        poller = Poller(config, state, client, sink)
+        # The replay clock: the date of the newest filing replayed so far, then the days
+        # the calendar phase visits. Everything date-dependent reads it (tracker.calendar).
+        replay = [date(2003, 10, 29)]
+        poller = Poller(config, state, client, sink, today=lambda: replay[0])
         say = lambda text="": print(text, file=out, flush=True)  # noqa: E731
         say("tracker demo: a local EDGAR (on 127.0.0.1) replays Biopure Corporation's filings of")
         say("2003-2004. The tracker polls it as it would poll SEC: the first poll records what")
@@ -185,6 +233,7 @@ def run_demo(
             cycle += 1
             report = poller.run_cycle()
             delivered += report.delivery.delivered
+            replay[0] = max([replay[0], *(_filed(r) for r in state.alerts())])
             if report.baselined:
                 say(f"poll {cycle}: baseline taken for Biopure Corp (no alerts for old filings)")
                 say()
@@ -197,6 +246,7 @@ def run_demo(
             if len(state.alerted_accessions()) >= expected and not state.alerts("pending"):
                 break
             time.sleep(max(0.2, step / 3))
+        _calendar_phase(poller, replay, say)
         from tracker.timeline import render_timeline
 
         say("Milestone timeline the tracker built (`tracker timeline BPUR`):")

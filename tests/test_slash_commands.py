@@ -67,7 +67,7 @@ def listening(config: Path, tmp_path: Path, slack: FakeSlack) -> Iterator[Comman
     )
     listener = CommandListener(APP_TOKEN, slack.base_url, where, bot_token=TOKEN, ping_interval=0.5)
     listener.start()
-    assert slack.socket_mode.wait_connected(), "the listener never connected"
+    assert listener.connected.wait(10), "the listener never connected"
     yield listener
     listener.stop()
 
@@ -136,7 +136,7 @@ def test_no_editors_configured_means_nobody_may_change(
     listener = CommandListener(APP_TOKEN, slack.base_url, where, ping_interval=0.5)
     listener.start()
     try:
-        assert slack.socket_mode.wait_connected()
+        assert listener.connected.wait(10)
         answer = command(slack, "watch add 815508", user_id=EDITOR)
         assert "names no editors" in answer["text"]  # type: ignore[operator]
         assert load_config(str(config)).company(BIOPURE_CIK) is None

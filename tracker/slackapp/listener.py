@@ -84,6 +84,7 @@ class CommandListener:
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
         self._groups_lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self.connected = threading.Event()  # set once the first connection is up
 
     def start(self) -> None:
         """Connect in the background: Slack being down must not hold the first poll."""
@@ -137,6 +138,7 @@ class CommandListener:
                 if client.is_connected():
                     self._client = client
                     log.info("slash commands: connected to Slack over Socket Mode")
+                    self.connected.set()
                     return
                 client.close()
                 log.warning("slash commands: the WebSocket did not open; retrying in %.0fs", delay)

@@ -239,13 +239,13 @@ def test_done_moved_or_dropped_is_not_overdue(tmp_path: Path) -> None:
             ("2024-01-10", "planned", "by June 30, 2024", "2024-06-30", "Zelvora"), later
         )
         state.save_ledger(815508, entries)
-        assert check_overdue(config, state, today) == 0
+        assert check_overdue(config, state, today).queued == 0
     # Said once and never spoken of again: overdue, once.
     state.save_ledger(
         815508, _ledger(("2024-01-10", "planned", "by June 30, 2024", "2024-06-30", "Zelvora"))
     )
-    assert check_overdue(config, state, today) == 1
-    assert check_overdue(config, state, today) == 0
+    assert check_overdue(config, state, today).queued == 1
+    assert check_overdue(config, state, today).queued == 0
     [pending] = state.alerts("pending")
     assert pending["alert"]["notice"]["payload"]["due"] == "2024-06-30"
 
@@ -258,7 +258,7 @@ def test_a_later_filing_closes_an_overdue_milestone_in_the_timeline(tmp_path: Pa
     state.save_ledger(
         815508, _ledger(("2024-01-10", "planned", "by June 30, 2024", "2024-06-30", "Zelvora"))
     )
-    assert check_overdue(config, state, date(2024, 7, 20)) == 1
+    assert check_overdue(config, state, date(2024, 7, 20)).queued == 1
     entries = (
         state.ledger(815508)
         + _ledger(("2024-08-01", "achieved", "on July 29, 2024", "2024-07-29", "Zelvora"))[:1]
@@ -270,7 +270,7 @@ def test_a_later_filing_closes_an_overdue_milestone_in_the_timeline(tmp_path: Pa
     assert "OVERDUE — was due by June 30, 2024 (closed 2024-08-01: done)" in render_timeline(
         entries
     )
-    assert check_overdue(config, state, date(2024, 9, 1)) == 0
+    assert check_overdue(config, state, date(2024, 9, 1)).queued == 0
 
 
 def test_a_deadline_long_past_is_recorded_not_announced(tmp_path: Path) -> None:
@@ -281,7 +281,7 @@ def test_a_deadline_long_past_is_recorded_not_announced(tmp_path: Path) -> None:
     state.save_ledger(
         815508, _ledger(("2020-01-10", "planned", "by June 30, 2020", "2020-06-30", "Zelvora"))
     )
-    assert check_overdue(config, state, date(2024, 9, 1)) == 0
+    assert check_overdue(config, state, date(2024, 9, 1)).queued == 0
     assert state.alerts() == []
     assert [e["announced"] for e in state.ledger(815508) if e["type"] == "overdue"] == [False]
 
@@ -295,11 +295,12 @@ def test_a_filing_still_being_fetched_holds_the_check(tmp_path: Path) -> None:
         815508, _ledger(("2024-01-10", "planned", "by June 30, 2024", "2024-06-30", "Zelvora"))
     )
     state.record_failure(815508, "0000000001-24-000050", "503")
-    assert check_overdue(config, state, date(2024, 7, 20)) == 0
+    held = check_overdue(config, state, date(2024, 7, 20))
+    assert held.queued == 0 and held.waiting == {815508}
     state.record_filings(
         815508, [{"accession": "0000000001-24-000050", "form": "8-K", "filed": "2024-07-19"}]
     )
-    assert check_overdue(config, state, date(2024, 7, 20)) == 1
+    assert check_overdue(config, state, date(2024, 7, 20)).queued == 1
     [pending] = state.alerts("pending")
     assert "- 8-K filed 2024-07-19" in pending["alert"]["notice"]["lines"]
 
@@ -415,3 +416,57 @@ def test_timeline_svg_writes_the_chart(
         capsys, *opts, "timeline", "BPUR", "--svg", str(tmp_path / "missing" / "x.svg")
     )
     assert code == 1 and "cannot write the slip chart" in err
+
+
+def test_the_poll_cycle_checks_the_calendar_once_a_day(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
+    from tracker.edgar.client import EdgarClient
+    from tracker.notify.sinks import SlackSink
+    from tracker.pipeline import Poller
+
+    cfg = write_config(
+        tmp_path / "w.toml", edgar.base_url, slack_url=slack.base_url, companies=BPUR
+    )
+    config = load_config(str(cfg))
+    day = [date(2024, 7, 1)]
+    client = EdgarClient(edgar.base_url, config.edgar.user_agent, sleep=lambda s: None)
+    state = State(tmp_path / "state")
+    poller = Poller(config, state, client, SlackSink(TOKEN, slack.base_url), today=lambda: day[0])
+    poller.run_cycle()  # baseline and the day's check: nothing is due
+    state.save_ledger(
+        815508, _ledger(("2024-01-10", "planned", "by June 1, 2024", "2024-06-01", "Zelvora"))
+    )
+    assert poller.run_cycle().alerts_queued == 0  # the same day: no ledger is read again
+    day[0] = date(2024, 7, 2)
+    report = poller.run_cycle()
+    assert report.alerts_queued == 1 and report.delivery.delivered == 1
+    assert poller.run_cycle().alerts_queued == 0
+    assert len(_overdue(slack)) == 1
+
+
+def test_an_overdue_alert_posted_before_a_crash_is_not_posted_again(
+    tmp_path: Path, slack: FakeSlack
+) -> None:
+    import time
+
+    from tracker.notify.outbox import deliver
+    from tracker.notify.sinks import SlackSink
+
+    config = load_config(
+        str(write_config(tmp_path / "w.toml", "http://127.0.0.1:9", companies=BPUR))
+    )
+    state = State(tmp_path / "state")
+    state.save_ledger(
+        815508, _ledger(("2024-01-10", "planned", "by June 30, 2024", "2024-06-30", "Zelvora"))
+    )
+    assert check_overdue(config, state, date(2024, 7, 20)).queued == 1
+    sink = SlackSink(TOKEN, slack.base_url)
+    assert deliver(state, sink).delivered == 1
+    # A kill between Slack's ok and our record leaves the row "sending": the restart looks
+    # in the channel for the alert's metadata before posting again.
+    [row] = state.alerts()
+    state.update_alert(row["alert_id"], status="sending", last_try_epoch=time.time() - 5)
+    assert deliver(state, sink).delivered == 1
+    assert len(_overdue(slack)) == 1
+    assert [r["status"] for r in state.alerts()] == ["delivered"]

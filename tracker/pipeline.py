@@ -94,6 +94,8 @@ class Poller:
     ):
         self.config = config
         self.today = today  # the calendar's date (tracker.calendar.clock), passed down
+        self._calendar_day: date | None = None  # the day the overdue check last ran
+        self._calendar_waiting: set[int] = set()  # companies it must look at again
         self.state = state
         self.client = client
         self.sink = sink
@@ -108,6 +110,7 @@ class Poller:
     def use_config(self, config: Config) -> None:
         """Swap in a reloaded config; new companies get a baseline on their next poll."""
         self.config = config
+        self._calendar_day = None  # new companies or a new grace period: check again
         self.discovery.use_config(config)
 
     def use_client(self, client: EdgarClient) -> None:
@@ -172,8 +175,14 @@ class Poller:
     def _check_calendar(self, report: CycleReport) -> None:
         """Queue alerts for milestones whose deadline passed with no news (the calendar
         decides; this cycle only calls it after the filings it found are recorded)."""
+        today = self.today()
+        if today == self._calendar_day and not self._calendar_waiting:
+            return  # checked today already: an idle cycle reads no ledger
+        only = self._calendar_waiting if today == self._calendar_day else None
         try:
-            report.alerts_queued += check_overdue(self.config, self.state, self.today())
+            result = check_overdue(self.config, self.state, today, only)
+            report.alerts_queued += result.queued
+            self._calendar_day, self._calendar_waiting = today, result.waiting
         except StateError as exc:
             log.error("milestone calendar not checked: %s", exc)
             report.errors.append(str(exc))

@@ -15,7 +15,7 @@ it is what `tracker timeline` shows as "overdue" until a later filing closes it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -66,11 +66,22 @@ def find_overdue(
     return found
 
 
-def check_overdue(config: Config, state: State, today: date) -> int:
-    """Queue one alert per newly overdue milestone of every watched company; returns
-    how many alerts were queued."""
-    queued = 0
+@dataclass
+class OverdueReport:
+    queued: int = 0  # alerts put in the outbox
+    waiting: set[int] = field(default_factory=set)  # CIKs to check again (a fetch pending)
+
+
+def check_overdue(
+    config: Config, state: State, today: date, only: set[int] | None = None
+) -> OverdueReport:
+    """Queue one alert per newly overdue milestone of the watched companies (or of the
+    CIKs in `only`). Reads every ledger, so the pipeline calls it once a day, not once a
+    cycle: a deadline passes at a date, and nothing within a day can make one pass."""
+    report = OverdueReport()
     for company in config.companies:
+        if only is not None and company.cik not in only:
+            continue
         entries = state.ledger(company.cik)
         if not entries:
             continue
@@ -82,6 +93,7 @@ def check_overdue(config: Config, state: State, today: date) -> int:
             # A filing that could not be read yet may be the one that reports it: wait
             # until it is read (or given up on) rather than call a deadline missed.
             log.info("%s: overdue check waits for filings still being fetched", company.label)
+            report.waiting.add(company.cik)
             continue
         seen = list(record["seen"].values())
         marks = []
@@ -101,7 +113,7 @@ def check_overdue(config: Config, state: State, today: date) -> int:
                 )
             else:
                 alerts = overdue_alerts(config, item, today)
-                queued += state.enqueue(
+                report.queued += state.enqueue(
                     [
                         {
                             "alert_id": a.alert_id,
@@ -135,7 +147,7 @@ def check_overdue(config: Config, state: State, today: date) -> int:
         # Written after the alerts are queued: a crash in between queues them again next
         # cycle, and the outbox drops the repeat by its id.
         state.save_ledger(company.cik, [*entries, *marks])
-    return queued
+    return report
 
 
 def _filed_since(seen: list[dict[str, Any]], track: Track, today: date) -> list[dict[str, Any]]:

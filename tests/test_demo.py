@@ -28,10 +28,12 @@ def test_demo_prints_the_four_biopure_alerts_offline() -> None:
         "Slipped: reply to FDA complete response letter, was June 2004, now may not be by "
         "June 30, 2004"
     ) in text
+    assert "notification: BPUR 8-K · Biopure: Hemopure FDA reply slips past June 2004" in text
+    assert "notification: BPUR 424B5 · Biopure prices $5.0M registered offering" in text
     assert "Cash runway: operations funded through June 2004" in text
     assert "$8.5 million" in text and "35 percent" in text
-    assert "Categories: FDA, Financing, Workforce, Results" in text
-    assert "Categories: FDA, Workforce" in text  # the 30 October 2003 plan update
+    assert "FDA  Financing  Workforce  Results" in text
+    assert "FDA  Workforce" in text  # the 30 October 2003 plan update
     assert "Milestone timeline" in text
     # Past the last filing: the calendar on the replay clock.
     assert "2004-02-20, `tracker upcoming --days 365`" in text

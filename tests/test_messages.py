@@ -92,20 +92,39 @@ def test_fallback_text_reads_well_in_a_notification() -> None:
         changes=(
             MilestoneChange(
                 "delayed",
-                "reply",
+                "reply to FDA complete response letter (Hemopure)",
                 "reply to FDA complete response letter, was June 2004, now may "
                 "not be by June 30, 2004 (Hemopure)",
+                "June 2004",
+                "by June 30, 2004",
             ),
         )
     )
     text = message.fallback_text(a)
-    assert text.startswith("Biopure Corp (BPUR) · 8-K · 2004-02-19: FDA, Financing")
-    assert "Slipped: reply to FDA complete response letter, was June 2004" in text
+    assert text == (
+        "BPUR 8-K · Biopure: Hemopure FDA reply slips past June 2004; 35% workforce cut; "
+        "reports results"
+    )
 
 
 def test_mentions_come_only_from_the_config() -> None:
-    assert message.fallback_text(alert(mentions=("@here",))).startswith("<!here>")
+    text = message.fallback_text(alert(mentions=("@here",)))
+    assert text.startswith("BPUR 8-K · ") and text.endswith(" <!here>")
     assert "<!" not in message.fallback_text(alert())
+
+
+def test_quotes_are_quote_lines_and_changes_keep_their_lines() -> None:
+    """Line breaks survive: a filing's wrapped sentence is one quote line starting ">"."""
+    a = alert(
+        evidence={"fda": ("The FDA issued\na complete   response\nletter.",)},
+        changes=(
+            MilestoneChange("delayed", "s", "first change"),
+            MilestoneChange("new", "t", "second change"),
+        ),
+    )
+    texts = [b["text"]["text"] for b in message.blocks(a) if b["type"] == "section"]
+    assert "*Slipped:* first change\n*New:* second change" in texts
+    assert "*FDA*\n>The FDA issued a complete response letter." in "\n".join(texts)
 
 
 def test_tickers_refresh_downloads_and_validates(

@@ -237,7 +237,7 @@ def test_routing_by_category_channel_and_mentions(
     p.run_cycle()
     by_channel = {m["channel"]: m for m in slack.messages()}
     assert set(by_channel) == {"#fda", "#filings"}
-    assert by_channel["#fda"]["text"].startswith("<!here>")
+    assert by_channel["#fda"]["text"].endswith(" <!here>")  # after the news, not before
     assert "<!here>" not in by_channel["#filings"]["text"]
 
 

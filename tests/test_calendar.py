@@ -125,6 +125,26 @@ def test_biopure_upcoming_then_exactly_one_overdue_alert(
     assert late["due"] == "2004-06-30" and late["overdue_since"] == "2004-07-08"
 
 
+def test_upcoming_filters_by_company_and_checks_its_options(
+    biopure: tuple[list[str], FakeSlack], capsys: pytest.CaptureFixture[str]
+) -> None:
+    opts, _ = biopure
+    capsys.readouterr()
+    code, out, _ = _run(
+        capsys, *opts, "--today", "2004-02-20", "upcoming", "--days", "365", "--company", "bpur"
+    )
+    assert code == 0
+    assert out.startswith("Milestones due from 2004-02-20 to 2005-02-19:")
+    assert "2004-06-30  Biopure Corp: reply to FDA complete response letter (Hemopure)" in out
+    assert "due Jun 30, 2004, in 131 days; target never moved" in out
+    code, out, _ = _run(capsys, *opts, "--today", "2004-02-20", "upcoming", "--days", "30")
+    assert code == 0 and "(none with a target date in this window)" in out
+    code, _, err = _run(capsys, *opts, "upcoming", "--company", "ZZZZ")
+    assert code == 2 and "ZZZZ" in err and "not a watched company" in err
+    code, _, err = _run(capsys, *opts, "upcoming", "--days", "-3")
+    assert code == 2 and "--days" in err
+
+
 def test_biopure_digest_prints_and_posts(
     biopure: tuple[list[str], FakeSlack], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -490,3 +490,14 @@ def test_an_overdue_alert_posted_before_a_crash_is_not_posted_again(
     assert deliver(state, sink).delivered == 1
     assert len(_overdue(slack)) == 1
     assert [r["status"] for r in state.alerts()] == ["delivered"]
+
+
+def test_check_config_accepts_and_names_a_digest_schedule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra = '\n[calendar]\ngrace_days = 0\n\n[digest]\nschedule = "Friday 17:30"\ntimezone = "Europe/Berlin"\n'
+    cfg = write_config(tmp_path / "w.toml", "http://127.0.0.1:9", companies=BPUR + extra)
+    code, out, _ = _run(capsys, "--config", str(cfg), "check-config")
+    assert code == 0 and "weekly digest Friday 17:30 Europe/Berlin" in out
+    config = load_config(str(cfg))
+    assert config.calendar.grace_days == 0 and config.digest.when == ("fri", 17, 30)

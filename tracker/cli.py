@@ -299,7 +299,12 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     config = _load(args)
     print(
         f"{config.path}: OK ({len(config.companies)} companies, mode {config.mode}, "
-        f"every {config.edgar.poll_interval_seconds:g}s)"
+        f"every {config.edgar.poll_interval_seconds:g}s, "
+        + (
+            f"weekly digest {config.digest.schedule} {config.digest.timezone})"
+            if config.digest.schedule.strip()
+            else "weekly digest off)"
+        )
     )
     return Exit.OK
 

@@ -495,7 +495,10 @@ def test_an_overdue_alert_posted_before_a_crash_is_not_posted_again(
 def test_check_config_accepts_and_names_a_digest_schedule(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    extra = '\n[calendar]\ngrace_days = 0\n\n[digest]\nschedule = "Friday 17:30"\ntimezone = "Europe/Berlin"\n'
+    extra = (
+        '\n[calendar]\ngrace_days = 0\n\n[digest]\nschedule = "Friday 17:30"\n'
+        'timezone = "Europe/Berlin"\n'
+    )
     cfg = write_config(tmp_path / "w.toml", "http://127.0.0.1:9", companies=BPUR + extra)
     code, out, _ = _run(capsys, "--config", str(cfg), "check-config")
     assert code == 0 and "weekly digest Friday 17:30 Europe/Berlin" in out

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from tracker.forms import form_skip_reason
+
 CATEGORIES: tuple[str, ...] = ("fda", "financing", "workforce", "results", "leadership", "legal")
 
 
@@ -21,14 +23,17 @@ class Company:
     name: str | None = None
     channel: str | None = None
     categories: tuple[str, ...] | None = None  # None: every category
-    forms: tuple[str, ...] | None = None  # None: every form (prefix match, "8-K" covers 8-K/A)
+    # None: every form but the routine ones (tracker.forms); ("*",): every form; else
+    # prefixes ("8-K" covers 8-K/A)
+    forms: tuple[str, ...] | None = None
 
     @property
     def label(self) -> str:
         return self.name or self.ticker or f"CIK {self.cik}"
 
     def wants_form(self, form: str) -> bool:
-        return self.forms is None or any(form.upper().startswith(f.upper()) for f in self.forms)
+        """Alerted form? By default all but routine ownership and plan forms (tracker.forms)."""
+        return form_skip_reason(form, self.forms) is None
 
 
 @dataclass(frozen=True)

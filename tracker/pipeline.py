@@ -25,10 +25,11 @@ from tracker.discovery import Discovery, Known, unseen
 from tracker.edgar.client import EdgarClient
 from tracker.edgar.documents import fetch_documents, index_page_url
 from tracker.errors import EdgarBlocked, FetchError, StateError
+from tracker.forms import form_skip_reason
 from tracker.models import Alert, Company, Document, Filing, filing_key
 from tracker.notify.codec import alert_to_dict
 from tracker.notify.outbox import DeliveryReport, deliver
-from tracker.notify.routing import build_alerts
+from tracker.notify.routing import build_alerts, category_skip_reason
 from tracker.notify.sinks import Sink
 from tracker.state import State, epoch_of, iso_of, now_iso
 
@@ -300,8 +301,9 @@ class Poller:
         failure: dict[str, object] | None,
         report: CycleReport,
     ) -> None:
-        if not company.wants_form(filing.form):
-            self._mark(company, filing, "skipped")
+        form_reason = form_skip_reason(filing.form, company.forms)
+        if form_reason:
+            self._not_alerted(company, filing, "skipped", form_reason)
             return
         try:
             documents = fetch_documents(self.client, filing)
@@ -332,7 +334,7 @@ class Poller:
             )
             documents = []
         try:
-            alerts = self.analyse(company, filing, documents)
+            alerts, reason = self._analyse(company, filing, documents)
         except Exception as exc:  # a document nobody foresaw must not stop every cycle
             attempts = self._failure(company, filing, repr(exc))
             log.exception(
@@ -345,7 +347,8 @@ class Poller:
             report.errors.append(f"{filing.accession}: analysis failed: {exc!r}")
             if attempts < MAX_FETCH_ATTEMPTS:
                 return
-            alerts = self.analyse(company, filing, [])  # the feed entry alone, as a last resort
+            # The feed entry alone, as a last resort.
+            alerts, reason = self._analyse(company, filing, [])
         if alerts:
             self.state.enqueue(
                 [
@@ -360,10 +363,19 @@ class Poller:
                 ]
             )
             report.alerts_queued += len(alerts)
-        self._mark(company, filing, "alerted" if alerts else "filtered")
+        if alerts:
+            self._mark(company, filing, "alerted")
+        else:
+            self._not_alerted(company, filing, "filtered", reason or "no channel to post to")
 
     def analyse(self, company: Company, filing: Filing, documents: list[Document]) -> list[Alert]:
         """Classify, update the ledger and build the alerts for one filing."""
+        return self._analyse(company, filing, documents)[0]
+
+    def _analyse(
+        self, company: Company, filing: Filing, documents: list[Document]
+    ) -> tuple[list[Alert], str]:
+        """The alerts for one filing, and why there are none when there are none."""
         result = classify_documents(
             documents, form=filing.form, items=filing.items, filed=filing.filed
         )
@@ -371,7 +383,8 @@ class Poller:
         if "fda" in result.categories or "financing" in result.categories:
             changes = self._update_ledger(company, filing, documents, result.facts)
         thread_of = self._thread_parent(company, filing, result.categories)
-        return build_alerts(
+        reason = category_skip_reason(company, result.categories) or ""
+        alerts = build_alerts(
             self.config,
             company,
             filing,
@@ -381,6 +394,7 @@ class Poller:
             changes,
             thread_of,
         )
+        return alerts, reason
 
     def _update_ledger(
         self,
@@ -455,10 +469,22 @@ class Poller:
             accepted=filing.accepted,
         )
 
-    def _mark(self, company: Company, filing: Filing, status: str) -> None:
-        self.state.record_filings(
-            company.cik, [_row(filing, status)], keep=self.config.state.keep_seen_per_company
+    def _mark(self, company: Company, filing: Filing, status: str, reason: str = "") -> None:
+        row = _row(filing, status)
+        if reason:
+            row["reason"] = reason
+        self.state.record_filings(company.cik, [row], keep=self.config.state.keep_seen_per_company)
+
+    def _not_alerted(self, company: Company, filing: Filing, status: str, reason: str) -> None:
+        """Every filing not alerted says why: in the log, and in `tracker status`."""
+        log.info(
+            "%s %s %s: not alerted, %s",
+            company.ticker or company.label,
+            filing.form,
+            filing.accession,
+            reason,
         )
+        self._mark(company, filing, status, reason)
 
 
 def _row(filing: Filing, status: str) -> dict[str, object]:

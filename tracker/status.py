@@ -63,6 +63,7 @@ def collect_status(state_dir: str, config_path: str, *, now: float | None = None
         newest = seen[-1] if seen else {}
         mine = [a for a in alerts if a["cik"] == cik]
         last_alert = mine[-1] if mine else {}
+        skipped = [r for r in seen if r.get("status") in ("skipped", "filtered")]
         companies.append(
             {
                 "cik": cik,
@@ -76,6 +77,7 @@ def collect_status(state_dir: str, config_path: str, *, now: float | None = None
                 "last_alert": last_alert.get("accession"),
                 "last_alert_status": last_alert.get("status"),
                 "fetch_failures": len(record["failures"]),
+                "last_skipped": _skipped(skipped[-1]) if skipped else None,
             }
         )
 
@@ -168,6 +170,17 @@ def health_problems(
     return problems
 
 
+def _skipped(row: dict[str, Any]) -> dict[str, Any]:
+    """The last filing a company's config kept from Slack, and why (rows recorded before
+    reasons were kept have none)."""
+    return {
+        "accession": row.get("accession"),
+        "form": row.get("form"),
+        "filed": row.get("filed"),
+        "reason": row.get("reason") or "(reason not recorded)",
+    }
+
+
 def render_status(data: dict[str, Any]) -> str:
     health = data.get("health") or {"ok": True, "problems": []}
     verdict = (
@@ -195,6 +208,12 @@ def render_status(data: dict[str, Any]) -> str:
         lines.append(
             f"{(c['name'] or '?')[:28]:<28} {c['cik']:>10}  {newest.strip()[:43]:<43} {alert}{flag}"
         )
+        skip = c.get("last_skipped")
+        if skip:
+            lines.append(
+                f"  last not alerted: {skip['form']} {skip['filed']} {skip['accession']}: "
+                f"{skip['reason']}"
+            )
     lines.append("")
     lines.append(
         f"alerts delivered: {data['delivered']}, pending: {len(data['pending'])}, "

@@ -22,6 +22,13 @@ def wanted_categories(company: Company, categories: tuple[str, ...]) -> tuple[st
     return tuple(c for c in categories if c in company.categories)
 
 
+def category_skip_reason(company: Company, categories: tuple[str, ...]) -> str | None:
+    """Why the company's `categories` filter drops a filing; None when it passes."""
+    if company.categories is None or wanted_categories(company, categories):
+        return None
+    return f"categories {', '.join(categories) or 'none'} not in [{', '.join(company.categories)}]"
+
+
 def press_release(documents: list[Document]) -> Document | None:
     releases = [d for d in documents if d.doc_type.upper().startswith("EX-99")]
     return releases[0] if releases else (documents[0] if documents else None)
@@ -38,9 +45,9 @@ def build_alerts(
     thread_of: str | None = None,
 ) -> list[Alert]:
     """One alert per channel, or none when the company filters out every category."""
-    categories = wanted_categories(company, result.categories)
-    if company.categories is not None and not categories:
+    if category_skip_reason(company, result.categories):
         return []
+    categories = wanted_categories(company, result.categories)
     doc = press_release(documents)
     mentions = tuple(dict.fromkeys(m for c in categories for m in config.slack.mentions.get(c, ())))
     evidence = {c: result.evidence.get(c, ()) for c in categories}

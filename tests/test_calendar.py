@@ -504,3 +504,17 @@ def test_check_config_accepts_and_names_a_digest_schedule(
     assert code == 0 and "weekly digest Friday 17:30 Europe/Berlin" in out
     config = load_config(str(cfg))
     assert config.calendar.grace_days == 0 and config.digest.when == ("fri", 17, 30)
+
+
+def test_a_long_notice_stays_within_slacks_limits() -> None:
+    from tracker.models import Notice
+    from tracker.notify.notice import notice_blocks
+
+    lines: list[str] = []
+    for i in range(120):
+        lines += [f"# Company {i} <!channel>", "- FDA: 8-K Feb 19 " + "x" * 150, ""]
+    blocks = notice_blocks(Notice("weekly_digest", {}, "Weekly digest", tuple(lines)))
+    assert len(blocks) <= 50
+    assert sum(len(b.get("text", {}).get("text", "")) for b in blocks) < 12_000
+    assert "more parts: `tracker digest --print`" in blocks[-1]["text"]["text"]
+    assert "<!channel>" not in json.dumps(blocks)  # text from filings is escaped

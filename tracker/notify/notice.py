@@ -14,6 +14,8 @@ from tracker.notify import message
 from tracker.notify.message import HEADER_MAX, SECTION_MAX, escape, link, trim
 
 MAX_LINKS = 8
+MAX_SECTIONS = 40  # Slack allows 50 blocks
+MAX_TEXT = 10_000  # characters of text over all sections
 
 
 def slack_text(alert: Alert) -> str:
@@ -79,8 +81,17 @@ def notice_blocks(notice: Notice) -> list[dict[str, Any]]:
         paragraph.append(_mrkdwn_line(line))
     if paragraph:
         sections.append("\n".join(paragraph))
-    for text in sections[:40]:
+    used = 0
+    for i, text in enumerate(sections):
         text = text if len(text) <= SECTION_MAX else text[: SECTION_MAX - 1] + "…"
+        if i == MAX_SECTIONS or used + len(text) > MAX_TEXT:
+            # Slack refuses a message whose blocks hold too much text in all (about 13k
+            # characters, msg_blocks_too_long), and a refused digest would never go out.
+            rest = len(sections) - i
+            note = f"_… and {rest} more part{'s' if rest > 1 else ''}: `tracker digest --print`_"
+            out.append({"type": "section", "text": {"type": "mrkdwn", "text": note}})
+            break
+        used += len(text)
         out.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
     if notice.links:
         links = "  ·  ".join(link(url, label) for label, url in notice.links[:MAX_LINKS])

@@ -70,6 +70,12 @@ def test_demo_alert_renders_as_reviewed(posted: list[dict[str, Any]], index: int
     assert got == path.read_text(), f"layout changed: diff {path} (UPDATE_GOLDEN=1 to accept)"
 
 
+def test_readme_shows_a_reviewed_rendering() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    golden = (GOLDEN / "biopure_2004-02-19_8-K.txt").read_text()
+    assert f"```\n{golden}```" in readme, "README's rendered alert differs from tests/golden"
+
+
 def test_posted_blocks_are_valid_block_kit(posted: list[dict[str, Any]]) -> None:
     """Slack's side: every posted block parses as Block Kit and is within its limits."""
     for msg in posted:

@@ -34,6 +34,8 @@ def sample_alert(channel: str) -> Alert:
                 "delayed",
                 "sample milestone",
                 "sample milestone, was June 2004, now may not be by June 30, 2004 (test only)",
+                "June 2004",
+                "by June 30, 2004",
             ),
         ),
         test=True,

@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from tracker import __version__
-from tracker.errors import ConfigError, LockedError, StateError, TrackerError
+from tracker.errors import (
+    ConfigError,
+    CredentialError,
+    LockedError,
+    StateError,
+    TrackerError,
+)
 
 log = logging.getLogger("tracker")
 
@@ -165,7 +171,7 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"tracker: config error: {exc}", file=sys.stderr)
         return Exit.USAGE
-    except UsageError as exc:
+    except (UsageError, CredentialError) as exc:
         print(f"tracker: {exc}", file=sys.stderr)
         return Exit.USAGE
     except (LockedError, StateError, TrackerError) as exc:
@@ -226,24 +232,47 @@ def _load(args: argparse.Namespace) -> Any:
 
 
 def _poller(args: argparse.Namespace, config: Any) -> Any:
-    from tracker.edgar.client import EdgarClient
-    from tracker.notify.sinks import make_sink
+    from tracker import clients
     from tracker.pipeline import Poller
     from tracker.state import State
 
-    e = config.edgar
-    client = EdgarClient(
-        e.base_url,
-        e.user_agent,
-        max_rps=e.max_requests_per_second,
-        timeout=e.timeout_seconds,
-        cooldown=e.cooldown_seconds,
-        max_bytes=e.max_document_bytes,
-    )
-    sink = make_sink(dict(os.environ), config.slack.base_url)
+    state = State(_state_dir(args, reading=True))
     return Poller(
-        config, State(_state_dir(args, reading=True)), client, sink, today=_clock(args).today
+        config,
+        state,
+        clients.edgar_client(config.edgar),
+        clients.sink(config),
+        today=_clock(args).today,
     )
+
+
+def _check_slack(sink: Any, state: Any = None) -> None:
+    """Ask Slack whether the token is good before anything waits on it.
+
+    A rejected token raises CredentialError (exit 2), kept in the state so `status` reports
+    it; Slack unreachable is only a warning: alerts wait in the outbox until it answers.
+    """
+    from tracker.errors import CredentialError, NotifyError
+
+    check = getattr(sink, "check_auth", None)
+    if check is None:  # the console or a webhook: no token to check
+        return
+    try:
+        who = check()
+    except CredentialError as exc:
+        if state is not None:
+            state.update_status(slack_token_rejected=str(exc))
+        raise
+    except NotifyError as exc:
+        log.warning(
+            "could not check the Slack token (%s); going on, alerts wait in the outbox "
+            "until Slack answers",
+            exc,
+        )
+        return
+    log.info("Slack token accepted (%s)", who)
+    if state is not None and state.status().get("slack_token_rejected"):
+        state.update_status(slack_token_rejected=None)
 
 
 # -- commands ------------------------------------------------------------------------------
@@ -275,7 +304,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = _load(args)
     token = app_token(os.environ)  # a malformed app token is exit 2 before anything starts
     with StateLock(_state_dir(args)):
-        daemon = Daemon(config, _poller(args, config))
+        poller = _poller(args, config)
+        _check_slack(poller.sink, poller.state)
+        daemon = Daemon(config, poller)
         listener = None
         if token is not None:
             where = Workspace(
@@ -501,12 +532,13 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_test_alert(args: argparse.Namespace) -> int:
-    from tracker.notify.sinks import make_sink
+    from tracker import clients
     from tracker.notify.testalert import sample_alert
 
     config = _load(args)
     channel = args.channel or config.slack.default_channel
-    sink = make_sink(dict(os.environ), config.slack.base_url)
+    sink = clients.sink(config)
+    _check_slack(sink)
     ts = sink.post(sample_alert(channel))
     where = f"{channel} via {sink.name}" + (f" (ts {ts})" if ts else "")
     print(f"test alert sent to {where}", file=sys.stderr)

@@ -90,6 +90,11 @@ class DigestSettings:
 
 
 @dataclass(frozen=True)
+class MetricsSettings:
+    listen: str = ""  # "host:port" of the Prometheus endpoint; "" means off
+
+
+@dataclass(frozen=True)
 class Config:
     edgar: EdgarSettings
     slack: SlackSettings
@@ -98,6 +103,7 @@ class Config:
     path: str = DEFAULT_CONFIG
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
 
     @property
     def mode(self) -> str:
@@ -163,6 +169,7 @@ def parse_schedule(text: str) -> tuple[str, int, int]:
     return day, hour, minute
 
 
+_METRICS_KEYS: dict[str, type] = {"listen": str}
 _COMPANY_KEYS: dict[str, type] = {
     "ticker": str,
     "cik": int,
@@ -171,6 +178,20 @@ _COMPANY_KEYS: dict[str, type] = {
     "categories": list,
     "forms": list,
 }
+
+
+_TABLES = ("edgar", "slack", "state", "calendar", "digest", "metrics", "companies")
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """ "host:port" or "[v6]:port" to (host, port); ValueError says what is wrong."""
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError('must be "host:port", e.g. "127.0.0.1:9464"')
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if not host:
+        raise ValueError('needs a host, e.g. "127.0.0.1:9464" (0.0.0.0 for every interface)')
+    return host, int(port)
 
 
 def config_path(cli_value: str | None) -> str:
@@ -321,11 +342,9 @@ class _Validator:
 
     def config(self, raw: dict[str, Any]) -> Config:
         for key in raw:
-            if key not in ("edgar", "slack", "state", "calendar", "digest", "companies"):
-                raise self.fail(
-                    "unknown table (known: edgar, slack, state, calendar, digest, companies)", key
-                )
-        for name in ("edgar", "slack", "state", "calendar", "digest"):
+            if key not in _TABLES:
+                raise self.fail(f"unknown table (known: {', '.join(_TABLES)})", key)
+        for name in ("edgar", "slack", "state", "calendar", "digest", "metrics"):
             if name in raw and not isinstance(raw[name], dict):
                 raise self.fail("must be a table", name)
         edgar = self.edgar(raw.get("edgar", {}))
@@ -355,6 +374,14 @@ class _Validator:
                         i,
                     )
             companies.append(company)
+        metrics_raw = raw.get("metrics", {})
+        self.check_keys(metrics_raw, _METRICS_KEYS, "metrics")
+        metrics = MetricsSettings(**metrics_raw)
+        if metrics.listen:
+            try:
+                parse_listen(metrics.listen)
+            except ValueError as exc:
+                raise self.fail(str(exc), "listen", "metrics") from None
         return Config(
             edgar=edgar,
             slack=slack,
@@ -363,6 +390,7 @@ class _Validator:
             path=self.path,
             calendar=self.calendar(raw.get("calendar", {})),
             digest=self.digest(raw.get("digest", {})),
+            metrics=metrics,
         )
 
     def calendar(self, data: dict[str, Any]) -> CalendarSettings:

@@ -60,3 +60,8 @@ class StateError(TrackerError):
 
 class LockedError(TrackerError):
     """Another tracker process already holds this state directory."""
+
+
+class CredentialError(TrackerError):
+    """A credential from the environment was refused (the Slack token): like a bad config,
+    only a person can fix it, so the CLI exits 2. The message never holds the secret."""

@@ -119,11 +119,21 @@ class Poller:
         one's rate-limit history and cool-down, so a reload never bursts past SEC's limit."""
         client.take_over(self.client)
         self.client = client
+        self.discovery.client = client
         self._attach_client()
 
     def use_sink(self, sink: Sink) -> None:
-        """Swap in a rebuilt Slack sink; pending alerts live in the outbox, not the sink."""
+        """Swap in a rebuilt Slack sink; pending alerts live in the outbox, not the sink.
+
+        A new destination is tried at once: the waits and the failures were the old one's
+        (as at start-up, which is also how people apply a fixed setting)."""
         self.sink = sink
+        self._first_cycle = True
+        try:
+            for alert in self.state.alerts("pending"):
+                self.state.update_alert(alert["alert_id"], next_attempt=0)
+        except StateError as exc:
+            log.error("%s", exc)
 
     def _attach_client(self) -> None:
         """SEC's cool-down outlives the process: resume one an earlier run started, and keep

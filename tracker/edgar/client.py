@@ -163,6 +163,8 @@ class EdgarClient:
         self.on_block: Callable[[float], None] | None = None
         # Answers by status ("200", "404", "error" for no answer), for the metrics.
         self.responses: dict[str, int] = {}
+        # Called before every attempt: the daemon's proof of progress for systemd's watchdog.
+        self.progress: Callable[[], None] | None = None
 
     def pause_until(self, wall_until: float) -> None:
         """Honour a cool-down that ends at `wall_until` (epoch seconds), e.g. one that an
@@ -178,6 +180,7 @@ class EdgarClient:
         self.limiter.inherit(old.limiter)
         self.blocked_until = max(self.blocked_until, old.blocked_until)
         self.request_count = old.request_count
+        self.progress = old.progress
         for key, n in old.responses.items():
             self.responses[key] = self.responses.get(key, 0) + n
         old.session.close()
@@ -237,6 +240,8 @@ class EdgarClient:
         attempt = 0
         hops = 0
         while True:
+            if self.progress is not None:
+                self.progress()
             self._check_blocked(url)
             slot = self.limiter.wait()
             self.request_count += 1

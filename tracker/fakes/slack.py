@@ -269,6 +269,7 @@ class FakeSlack:
         self._errors: list[BaseException] = []
         self._scripts: dict[str, deque[_Script]] = {}
         self._down = False
+        self._rejection: str | None = None
         self._ts_counter = 0
         self._name_by_id: dict[str, str] = {}
         for name in channels or ():
@@ -388,6 +389,12 @@ class FakeSlack:
         script = _Script(status, error, retry_after, body, drop_connection, delay, content_type)
         with self._cond:
             self._scripts.setdefault(method, deque()).extend([script] * count)
+
+    def reject_token(self, error: str | None = "token_revoked") -> None:
+        """Answer every authenticated call, auth.test included, with ``error`` (Slack's
+        answer to a revoked or deleted bot's token); ``None`` accepts the token again."""
+        with self._cond:
+            self._rejection = error
 
     def set_down(self, down: bool = True) -> None:
         """Simulate a full outage (every request, webhooks included, answers 503)."""
@@ -546,8 +553,14 @@ class FakeSlack:
         if handler is None:
             return _json_answer({"ok": False, "error": "unknown_method"}, 404)
         auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        if not auth:
+            return _json_answer({"ok": False, "error": "not_authed"})
         if auth != f"Bearer {self.token}":
             return _json_answer({"ok": False, "error": "invalid_auth"})
+        with self._cond:
+            rejection = self._rejection
+        if rejection:
+            return _json_answer({"ok": False, "error": rejection})
         if not valid_json:
             return _json_answer({"ok": False, "error": "invalid_json"})
         return handler(self, params)

@@ -11,7 +11,7 @@ import logging
 import sys
 from typing import Any, Protocol, TextIO
 
-from tracker.errors import NotifyError
+from tracker.errors import CredentialError, NotifyError
 from tracker.models import Alert
 from tracker.notify import notice
 
@@ -32,6 +32,24 @@ PERMANENT_ERRORS = {
     "msg_too_long": "Slack rejected the message as too long",
     "no_service": "the webhook URL is no longer valid",
 }
+
+
+# auth.test answers that mean the token itself is refused (not Slack being unwell).
+TOKEN_REJECTED = (
+    "invalid_auth",
+    "token_revoked",
+    "account_inactive",
+    "not_authed",
+    "token_expired",
+)
+
+
+def _error_code(exc: Exception) -> str:
+    resp = getattr(exc, "response", None)
+    try:
+        return str(resp.get("error", "") or "") if resp is not None else ""
+    except AttributeError:
+        return ""
 
 
 class Sink(Protocol):
@@ -130,6 +148,24 @@ class SlackSink:
         if channel_id:
             self._channel_ids[alert.channel] = str(channel_id)
         return str(resp.get("ts", "")) or None
+
+    def check_auth(self) -> str:
+        """Ask Slack's auth.test whether the token is good; returns "bot on team".
+
+        Raises CredentialError when Slack rejects the token (only a person can fix that)
+        and NotifyError when Slack cannot be asked (the caller warns and goes on).
+        """
+        try:
+            resp = self.client.auth_test()
+        except Exception as exc:
+            error = _slack_error(exc, "")
+            code = _error_code(exc)
+            if code in TOKEN_REJECTED:
+                raise CredentialError(
+                    f"Slack rejected the bot token ({code}): {PERMANENT_ERRORS[code]}"
+                ) from None
+            raise error from None
+        return f"{resp.get('user') or resp.get('user_id') or 'bot'} on {resp.get('team') or '?'}"
 
     def find_posted(self, alert: Alert, since: float) -> str | None:
         """The ts of an earlier post of this alert, found by its metadata, if any.

@@ -119,6 +119,8 @@ def test_check_config_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[s
     good = tmp_path / "good.toml"
     good.write_text(GOOD)
     assert main(["--config", str(good), "check-config"]) == 0
+    # Biopure is delisted: its CIK is not in SEC's ticker list, a warning only.
+    assert "CIK 815508 is not in SEC's ticker list" in capsys.readouterr().err
     bad = tmp_path / "bad.toml"
     bad.write_text(GOOD + "colour = 'blue'\n")
     assert main(["--config", str(bad), "check-config"]) == 2

@@ -327,15 +327,27 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
+    from tracker.configcheck import check
+
     config = _load(args)
+    findings = check(config, _state_dir(args))
+    for finding in findings:
+        print(f"tracker: {finding}", file=sys.stderr)
+    errors = sum(1 for f in findings if f.level == "error")
+    if errors:
+        print(f"{config.path}: {errors} error(s); see above", file=sys.stderr)
+        return Exit.USAGE
+    warnings = len(findings)
     print(
         f"{config.path}: OK ({len(config.companies)} companies, mode {config.mode}, "
         f"every {config.edgar.poll_interval_seconds:g}s, "
         + (
-            f"weekly digest {config.digest.schedule} {config.digest.timezone})"
+            f"weekly digest {config.digest.schedule} {config.digest.timezone}"
             if config.digest.schedule.strip()
-            else "weekly digest off)"
+            else "weekly digest off"
         )
+        + (f", {warnings} warning(s)" if warnings else "")
+        + ")"
     )
     return Exit.OK
 

@@ -596,3 +596,9 @@ def _type_word(t: type) -> str:
         list: "a list",
         bool: "true or false",
     }.get(t, t.__name__)
+
+
+def key_line(text: str, path: str, table: str, index: int, key: str) -> int | None:
+    """The line of `key` in `[table]` (the index-th `[[companies]]`), for messages about a
+    config that parsed: the same search the validator's errors use."""
+    return _Validator(text, path).line_of(table, index, key)

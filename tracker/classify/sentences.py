@@ -19,7 +19,6 @@ _ABBREV_RE = re.compile(
     r"Del|Pa|Nev|Fla|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Fig|Ph|U\.S|N\.V|S\.A|"
     r"L\.P|L\.L\.C|N\.W|Ave|Blvd|Rd)|\b[A-Z])\.$"
 )
-_LEADER_RE = re.compile(r"\s*\.{4,}\s*\S*\s*$")
 _ITEM_HEADING_RE = re.compile(r"^\s*item\s+(\d{1,2}(?:\.\d{2})?)\b", re.I)
 
 
@@ -48,6 +47,25 @@ def is_heading(para: str) -> bool:
     if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
         return True
     return not para.rstrip().endswith((".", ",", ";", ")", '"'))
+
+
+def strip_leader(heading: str) -> str:
+    r"""A table-of-contents heading without its dot leader: "Summary ........ S-1" -> "Summary".
+
+    What the pattern r"\s*\.{4,}\s*\S*\s*$" removed from a single-spaced heading (a run
+    of four or more dots, then at most one word, at the end), found without a regular
+    expression: that pattern backtracked, cubic in the length of a long run of dots.
+    """
+    start = heading.find("....")
+    while start >= 0:
+        end = start
+        while end < len(heading) and heading[end] == ".":
+            end += 1
+        rest = heading[end:]
+        if " " not in rest.removeprefix(" ").rstrip(" "):
+            return heading[:start].removesuffix(" ")
+        start = heading.find("....", end)
+    return heading
 
 
 def split_sentences(paragraph: str) -> list[str]:
@@ -87,7 +105,7 @@ def sentences(text: str) -> Iterator[Sentence]:
         if not para:
             continue
         if is_heading(para):
-            heading = _LEADER_RE.sub("", " ".join(para.split())).strip()
+            heading = strip_leader(" ".join(para.split())).strip()
             passed.append(heading)
             continue
         for i, sentence in enumerate(split_sentences(para)):

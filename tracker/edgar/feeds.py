@@ -21,7 +21,6 @@ from tracker.models import Filing
 log = logging.getLogger(__name__)
 
 ACCESSION_RE = re.compile(r"\b(\d{10}-\d{2}-\d{6})\b")
-_CURRENT_TITLE_RE = re.compile(r"^(.*?) - (.*) \((\d{1,10})\) \((.*)\)\s*$")
 _MODERN_ITEM_RE = re.compile(r"\d{1,2}\.\d{2}")
 _LEGACY_ITEM_RE = re.compile(r"(?<![\d.])\d{1,2}(?![\d.])")
 _SUMMARY_ITEM_RE = re.compile(r"Item\s+(\d{1,2}(?:\.\d{2})?)\s*:", re.I)
@@ -124,12 +123,12 @@ def parse_latest_feed(content: bytes, count: int = 100) -> FeedPage:
     filings = []
     for entry in _complete(parsed):
         title = html.unescape(entry.get("title", ""))
-        m = _CURRENT_TITLE_RE.match(title)
+        parts = split_current_title(title)
         summary = html.unescape(entry.get("summary", ""))
         accession = _accession_from(entry.get("id", "")) or _accession_from(summary)
-        if not m or not accession:
+        if not parts or not accession:
             continue
-        form, name, cik, _role = m.groups()
+        form, name, cik, _role = parts
         filed = re.search(r"Filed:</b>\s*(\d{4}-\d{2}-\d{2})", summary)
         filings.append(
             Filing(
@@ -144,6 +143,30 @@ def parse_latest_feed(content: bytes, count: int = 100) -> FeedPage:
             )
         )
     return FeedPage(tuple(filings), "", bool(filings) and len(parsed.entries) >= count)
+
+
+def split_current_title(title: str) -> tuple[str, str, str, str] | None:
+    r"""(form, name, cik, role) of a getcurrent title: "8-K - Velo3D, Inc. (0001825079) (Filer)".
+
+    Read from the right without a regular expression: the pattern it replaces,
+    r"^(.*?) - (.*) \((\d{1,10})\) \((.*)\)\s*$", backtracked in quadratic time on a
+    long title of repeated " - ".
+    """
+    text = title.rstrip()
+    if not text.endswith(")"):
+        return None
+    open_role = text.rfind(" (")
+    rest = text[:open_role]
+    if open_role < 0 or not rest.endswith(")"):
+        return None
+    open_cik = rest.rfind(" (")
+    cik = rest[open_cik + 2 : -1]
+    if open_cik < 0 or not (cik.isascii() and cik.isdigit() and 1 <= len(cik) <= 10):
+        return None
+    form, dash, name = rest[:open_cik].partition(" - ")
+    if not dash:
+        return None
+    return form, name, cik, text[open_role + 2 : -1]
 
 
 def _complete(parsed: feedparser.FeedParserDict) -> list[feedparser.FeedParserDict]:

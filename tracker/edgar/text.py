@@ -10,6 +10,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from tracker.invisible import strip_invisible
+
 BINARY_TYPES = ("GRAPHIC", "ZIP", "EXCEL", "PDF", "XML", "JSON", "EX-101", "XBRL", "JPG", "GIF")
 _HTML_RE = re.compile(rb"<(html|body|div|p|table|font|span|br)\b", re.I)
 _BLOCK_END_RE = re.compile(
@@ -21,7 +23,7 @@ _DOC_RE = re.compile(r"<DOCUMENT>(.*?)(?:</DOCUMENT>|\Z)", re.S | re.I)
 _TAG_LINE_RE = re.compile(r"^<(TYPE|SEQUENCE|FILENAME|DESCRIPTION)>([^\n<]*)", re.M | re.I)
 _TEXT_RE = re.compile(r"<TEXT>(.*?)(?:</TEXT>|\Z)", re.S | re.I)
 _UUENCODE_RE = re.compile(r"^begin [0-7]{3} \S+", re.M)
-_SPACES_RE = re.compile(r"[ \t\f\v\xa0\u2002\u2003\u2009\u200b]+")
+_SPACES_RE = re.compile(r"[ \t\f\v\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _TAG_SCAN_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_.-]*)")
 # Void elements, and elements that close an open one of their kind: they never nest deep.
@@ -31,6 +33,13 @@ _VOID_OR_FLAT = frozenset((*_VOID, *_FLAT))
 # Work the HTML parser may do on nesting, in units of (open element x tag): lexbor walks the
 # stack of open elements for many tags: 50,000 nested <div>s cost seconds, 20 MB of them hours.
 _NESTING_BUDGET = 100_000_000
+# A marker line of 2003-era text. Only blanks within the line ([^\S\n]), never \s: \s
+# also matches newlines, and from every line start of a run of blank lines the engine
+# would scan the whole run again (200 KB of blank lines took 88 s).
+_PAGE_MARK_RE = re.compile(r"^[^\S\n]*</?(?:PAGE|S|C|FN|F\d+|TABLE|CAPTION)>[^\S\n]*$", re.M | re.I)
+# After _SPACES_RE a run of blanks is one character, so these look at most one ahead.
+_LINE_EDGE_RE = re.compile(r" ?\n ?")
+_BLANK_RUN_RE = re.compile(r"\n{3,}")
 _DROP_RE = re.compile(r"<(script|style|noscript|title|ix:header)\b|<!--", re.I)
 _ANY_TAG_RE = re.compile(r"<[^<>]*>")
 
@@ -159,12 +168,16 @@ def _drop_hidden(markup: str) -> str:
 
 def plain_to_text(text: str) -> str:
     """2003-era text: drop page markers and SGML tags, keep the paragraph layout."""
-    text = re.sub(r"(?im)^\s*</?(PAGE|S|C|FN|F\d+|TABLE|CAPTION)>\s*$", "", text)
-    return _normalise(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _normalise(_PAGE_MARK_RE.sub("", text))
 
 
 def _normalise(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # After the HTML parser: "&#x2060;" becomes an invisible character only there. The
+    # line and paragraph separators become spaces: filings do not lay out paragraphs with
+    # them, and a break there could turn half a sentence into a "heading".
+    text = strip_invisible(text.replace("\r\n", "\n").replace("\r", "\n"), " ")
+    text = _CONTROL_RE.sub(" ", text)
     text = _SPACES_RE.sub(" ", text)
-    text = re.sub(r" *\n *", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    text = _LINE_EDGE_RE.sub("\n", text)
+    return _BLANK_RUN_RE.sub("\n\n", text).strip()

@@ -139,13 +139,15 @@ _MASK_RE = re.compile(
     re.I,
 )
 _CLAUSE_RE = re.compile(
-    r";\s+|\s+(?:--|–|—)\s+"  # spaced dashes join subtitle lines: "-- PDUFA date ... --"
+    # "(?<!\s)": a match starts only where a run of blanks starts; without it every blank
+    # of a long run was tried again (quadratic time).
+    r";\s+|(?<!\s)\s+(?:--|–|—)\s+"  # spaced dashes join subtitle lines: "-- PDUFA date ... --"
     r"|,\s+(?:and|but|while|whereas|although|though|which|with)\s+"
-    r"|\s+(?:while|whereas|but)\s+"
-    r"|\s+and\s+(?=(?:that\s+)?(?:the\s+|its\s+)?(?:company|it|we|they|FDA|agency|[A-Z][\w-]+)"
+    r"|(?<!\s)\s+(?:while|whereas|but)\s+"
+    r"|(?<!\s)\s+and\s+(?=(?:that\s+)?(?:the\s+|its\s+)?(?:company|it|we|they|FDA|agency|[A-Z][\w-]+)"
     r"\s+(?:now\s+|also\s+|currently\s+|still\s+)?(?:expects?|plans?|anticipates?|intends?|will|"
     r"remains?|believes?|continues?|is|are|has|have|was|were)\b)"
-    r"|\s+and\s+(?=(?:now\s+)?(?:expects?|plans?|anticipates?|intends?)\b)"
+    r"|(?<!\s)\s+and\s+(?=(?:now\s+)?(?:expects?|plans?|anticipates?|intends?)\b)"
 )
 _HYPOTHETICAL_START_RE = re.compile(r"^\W*(if|unless|even if|should|in the event)\b", re.I)
 _WHETHER_RE = re.compile(r"\b(whether|if or when|when or if)\b", re.I)

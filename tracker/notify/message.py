@@ -34,6 +34,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from tracker.invisible import strip_invisible
 from tracker.models import Alert, Fact
 from tracker.notify import headline as news
 from tracker.notify.render import render_blocks
@@ -82,7 +83,7 @@ FACT_LABELS = {
 }
 KEY_FACTS = tuple(FACT_LABELS)
 _COUNT_FACTS = {"shares_offered", "warrant_shares", "workforce_reduction_headcount"}
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _CHANGE_WORDS = {
     "new": "New",
     "achieved": "Achieved",
@@ -99,7 +100,7 @@ _CHANGE_WORDS = {
 
 def escape(text: str) -> str:
     """Escape Slack's control characters (& first) and drop invisible controls."""
-    text = _CONTROL_RE.sub(" ", text)
+    text = _CONTROL_RE.sub(" ", strip_invisible(text, " "))
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -304,4 +305,5 @@ def console_text(alert: Alert) -> str:
         lines.append(f"(posted in the thread of the {alert.thread_of} alert)")
     lines.append("")
     lines.append(render_blocks(blocks(alert)))
-    return "\n".join(lines)
+    # Terminal escapes and invisible or bidi characters from a filing never reach a console.
+    return "\n".join(_CONTROL_RE.sub(" ", strip_invisible(line, " ")) for line in lines)

@@ -19,6 +19,7 @@ import pytest
 from tracker.cli import main
 from tracker.fakes.edgar import FakeEdgar
 from tracker.fakes.slack import FakeSlack
+from tracker.sdnotify import Notifier
 
 from conftest import ACME, TOKEN, make_filing, write_config
 
@@ -106,6 +107,19 @@ def test_ready_after_the_first_cycle_then_watchdog_pings_from_the_loop(
     assert any(m == "WATCHDOG=1" for m in messages[ready + 1 :])
     assert len(edgar.requests_to("getcompany")) == 1  # the watchdog wakes do not poll
     assert run.stop() == 0
+
+
+def test_notifier_speaks_to_abstract_sockets_one_line_per_assignment() -> None:
+    name = f"tracker-test-{os.getpid()}-{time.monotonic_ns()}"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind("\0" + name)
+        sock.settimeout(5)
+        notifier = Notifier("@" + name)
+        notifier.send("STATUS=two\nlines", "WATCHDOG=1")
+        assert sock.recv(4096) == b"STATUS=two lines\nWATCHDOG=1"
+        notifier.close()
+    assert not Notifier("").enabled
+    Notifier("").send("READY=1")  # outside systemd: nothing, no error
 
 
 def test_without_notify_socket_nothing_is_sent_and_the_daemon_runs(

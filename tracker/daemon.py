@@ -241,12 +241,10 @@ class Daemon:
     def _tell(self, report: Any, duration: float) -> None:
         """systemd and the metrics hear about every finished cycle."""
         summary = report.summary()
-        if not self._ready:
-            self._ready = True
-            self.notifier.ready(summary)
-        else:
-            self.notifier.status(summary)
-        self.notifier.watchdog()
+        first = not self._ready
+        self._ready = True
+        # One datagram: READY=1 (the first time), the summary, and the watchdog's ping.
+        self.notifier.send(*(["READY=1"] if first else []), f"STATUS={summary}", "WATCHDOG=1")
         if self.metrics is not None:
             self.metrics.observe_cycle(
                 report,

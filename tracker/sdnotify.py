@@ -42,9 +42,6 @@ class Notifier:
             return None
         return int(usec) / 1_000_000
 
-    def ready(self, status: str = "") -> None:
-        self.send("READY=1", *([f"STATUS={status}"] if status else []))
-
     def watchdog(self) -> None:
         self.send("WATCHDOG=1")
 

@@ -67,3 +67,11 @@ def test_a_rebuilt_client_keeps_the_cool_down_and_the_rate_history(edgar: FakeEd
     assert new.request_count == 2 and new.responses == {"200": 2}
     # Both of the last second's requests still count: a third must wait its turn.
     assert len(new.limiter._recent) == 2
+
+
+def test_tickers_refresh_honours_the_cool_down(tmp_path: Path, edgar: FakeEdgar) -> None:
+    cfg = write_config(tmp_path / "w.toml", edgar.base_url, companies=ACME)
+    state = tmp_path / "state"
+    State(state).update_status(edgar_cooldown_until=iso_of(time.time() + 300))
+    assert main(["--config", str(cfg), "--state", str(state), "tickers", "refresh"]) == 1
+    assert edgar.requests == []

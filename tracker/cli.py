@@ -558,8 +558,9 @@ def cmd_test_alert(args: argparse.Namespace) -> int:
 
 
 def cmd_tickers(args: argparse.Namespace) -> int:
+    from tracker.clients import keep_cooldown
     from tracker.edgar.client import EdgarClient
-    from tracker.state import atomic_write
+    from tracker.state import State, atomic_write
     from tracker.tickers import SNAPSHOT_NAME, validate_snapshot
 
     if args.tickers_command != "refresh":
@@ -571,6 +572,8 @@ def cmd_tickers(args: argparse.Namespace) -> int:
         max_rps=config.edgar.max_requests_per_second,
         allowed=("/files/company_tickers.json",),
     )
+    state = State(_state_dir(args, reading=True))
+    keep_cooldown(client, state)
     resp = client.get("/files/company_tickers.json")
     try:
         rows = validate_snapshot(resp.content)
@@ -579,7 +582,7 @@ def cmd_tickers(args: argparse.Namespace) -> int:
             f"EDGAR's company_tickers.json was not usable ({exc}); the ticker "
             "list in use is unchanged"
         ) from None
-    target = Path(_state_dir(args, reading=True)) / SNAPSHOT_NAME
+    target = state.dir / SNAPSHOT_NAME
     atomic_write(target, resp.content)
     print(f"{rows} tickers saved to {target}")
     return Exit.OK

@@ -8,12 +8,18 @@ after an edit.
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 from collections.abc import Mapping
 
 from tracker.config import Config, EdgarSettings
 from tracker.edgar.client import EdgarClient
+from tracker.errors import StateError
 from tracker.notify.sinks import Sink, make_sink
+from tracker.state import State, epoch_of, iso_of
+
+log = logging.getLogger(__name__)
 
 
 def edgar_client(settings: EdgarSettings) -> EdgarClient:
@@ -53,3 +59,19 @@ def edgar_changed(old: Config, new: Config) -> bool:
 
 def slack_changed(old: Config, new: Config) -> bool:
     return old.slack.base_url != new.slack.base_url
+
+
+def keep_cooldown(client: EdgarClient, state: State) -> None:
+    """SEC's cool-down outlives the process: resume one an earlier run started (poll, run,
+    restart, tickers refresh), and keep every new one in the state the moment it starts."""
+
+    def keep(wall_until: float) -> None:
+        try:
+            state.update_status(edgar_cooldown_until=iso_of(math.ceil(wall_until)))
+        except StateError as exc:
+            log.error("%s", exc)
+
+    client.on_block = keep
+    until = state.status().get("edgar_cooldown_until")
+    if isinstance(until, str):
+        client.pause_until(epoch_of(until))

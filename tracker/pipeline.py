@@ -8,7 +8,6 @@ is marked seen only after its alerts are safely in the outbox.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from tracker.notify.codec import alert_to_dict
 from tracker.notify.outbox import DeliveryReport, deliver
 from tracker.notify.routing import build_alerts, category_skip_reason
 from tracker.notify.sinks import Sink
-from tracker.state import State, epoch_of, iso_of, now_iso
+from tracker.state import State, now_iso
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +105,7 @@ class Poller:
         load_rules()  # compile the rules now, not while the first alert waits
         self._next_prune = 0.0
         self._first_cycle = True
+        self._recorded_config: Config | None = None  # the config `status` last saw
         self._attach_client()
 
     def use_config(self, config: Config) -> None:
@@ -136,18 +136,10 @@ class Poller:
             log.error("%s", exc)
 
     def _attach_client(self) -> None:
-        """SEC's cool-down outlives the process: resume one an earlier run started, and keep
-        every new one in the state the moment it starts."""
-        self.client.on_block = self._keep_cooldown
-        until = self.state.status().get("edgar_cooldown_until")
-        if isinstance(until, str):
-            self.client.pause_until(epoch_of(until))
+        """SEC's cool-down outlives the process (clients.keep_cooldown)."""
+        from tracker.clients import keep_cooldown
 
-    def _keep_cooldown(self, wall_until: float) -> None:
-        try:
-            self.state.update_status(edgar_cooldown_until=iso_of(math.ceil(wall_until)))
-        except StateError as exc:
-            log.error("%s", exc)
+        keep_cooldown(self.client, self.state)
 
     # -- the cycle ---------------------------------------------------------------------------
 
@@ -225,13 +217,15 @@ class Poller:
 
     def _record_status(self, report: CycleReport) -> None:
         extra: dict[str, object] = {}
+        if self.config is not self._recorded_config:
+            # Only when it changed (start, reload): 5,000 companies are 250 kB to rewrite.
+            extra["running_config"] = running_config(self.config)
         if not report.errors:
             # Every feed and filing read without an error: what `status` calls healthy.
             extra["last_successful_poll"] = report.finished
         try:
             self.state.update_status(
                 **extra,
-                running_config=running_config(self.config),
                 last_poll=report.finished,
                 last_poll_ok=report.ok,
                 last_errors=(report.errors + report.delivery.errors)[:10],
@@ -241,6 +235,7 @@ class Poller:
                 mode=self.config.mode,
                 latest_watermark=sorted(self.discovery.latest_seen),
             )
+            self._recorded_config = self.config
         except StateError as exc:
             log.error("%s", exc)
 

@@ -198,3 +198,19 @@ def test_notification_fits_150_characters_and_mentions_follow() -> None:
 def test_a_routine_form_reads_as_a_filing() -> None:
     a = _alert(form="4", categories=())
     assert message.fallback_text(a) == "ZLV 4 · Zelvora Therapeutics files 4"
+
+
+def test_fda_news_the_ledger_could_not_place_names_its_topic() -> None:
+    """A complete response letter the ledger could not tie to a product still leads."""
+    a = _alert(
+        categories=("fda", "results"),
+        facts=(
+            Fact("milestone", "Complete Response Letter", "Complete Response Letter"),
+            Fact("product", "Proellex", "Proellex"),
+            Fact("net_loss", 3_000_000, "$3.0 million"),
+        ),
+    )
+    assert message.headline(a) == (
+        "Zelvora Therapeutics: FDA update: complete response letter (Proellex); "
+        "reports results: net loss $3.0M"
+    )

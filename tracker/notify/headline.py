@@ -236,6 +236,22 @@ def _results_clause(alert: Alert) -> Clause | None:
     return Clause(8, "reports results" + (f": {', '.join(parts)}" if parts else ""), verb=True)
 
 
+def _fda_update(alert: Alert) -> str:
+    """What an FDA filing is about, from its facts: "FDA update: complete response letter
+    (Proellex)"; the words are the filing's, so nothing is claimed beyond the topic."""
+    topic = _first(alert.facts, "milestone")
+    product = _first(alert.facts, "product")
+    text = "FDA update"
+    if topic:
+        words = str(topic.value).split()
+        if len(words) > 1:  # "COMPLETE RESPONSE LETTER" -> "complete response letter"
+            words = [w.lower() if len(w) > 3 else w for w in words]
+        text += f": {' '.join(words)}"
+        if product:
+            text += f" ({product.value})"
+    return text
+
+
 def clauses(alert: Alert) -> list[Clause]:
     """Every clause the alert supports, most important first.
 
@@ -247,6 +263,7 @@ def clauses(alert: Alert) -> list[Clause]:
         clause = _change_clause(change)
         if clause and clause.text not in (c.text for c in found):
             found.append(clause)
+    placed = any(c.rank != 5 for c in found)  # the ledger said something about a milestone
     offering = _offering_clause(alert) if "financing" in alert.categories else None
     if offering:
         found.append(offering)
@@ -258,10 +275,11 @@ def clauses(alert: Alert) -> list[Clause]:
         if "legal" in alert.categories:
             extra.append(Clause(9, "legal matter"))
         found += [c for c in extra if c]
-    if not found:
-        for category, text in (("fda", "FDA update"), ("financing", "financing update")):
-            if category in alert.categories:
-                found.append(Clause(6, text))
+    recap = bool(offering) and alert.form.upper().startswith(PROSPECTUS_FORMS)
+    if "fda" in alert.categories and not recap and not placed:
+        found.append(Clause(2, _fda_update(alert)))  # FDA news the ledger could not place
+    if not found and "financing" in alert.categories:
+        found.append(Clause(6, "financing update"))
     return sorted(found, key=lambda c: c.rank)
 
 

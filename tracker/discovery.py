@@ -40,6 +40,9 @@ MAX_COMPANY_PAGES = 500
 LATEST_PAGE = 100
 # EDGAR's latest-filings feed answers start=0..5000 and 503 beyond (FORMATS.md section 2).
 MAX_LATEST_PAGES = 60
+# One feed page may take this many times the request timeout, retries included: a server
+# that trickles a feed delays the cycle by that much at most, and is tried next cycle.
+PAGE_BUDGET_TIMEOUTS = 2
 
 
 @dataclass
@@ -149,7 +152,10 @@ class Discovery:
         more = True
         while more and page < MAX_COMPANY_PAGES:
             try:
-                resp = self.client.get(company_feed_path(company.cik, start=page * COMPANY_PAGE))
+                with self.client.budget(PAGE_BUDGET_TIMEOUTS * self.client.timeout):
+                    resp = self.client.get(
+                        company_feed_path(company.cik, start=page * COMPANY_PAGE)
+                    )
                 parsed = parse_company_feed(resp.content, company.cik)
             except EdgarBlocked:
                 raise
@@ -205,7 +211,8 @@ class Discovery:
         newest_page: set[str] = set()
         for page in range(MAX_LATEST_PAGES):
             try:
-                resp = self.client.get(latest_feed_path(start=page * LATEST_PAGE))
+                with self.client.budget(PAGE_BUDGET_TIMEOUTS * self.client.timeout):
+                    resp = self.client.get(latest_feed_path(start=page * LATEST_PAGE))
                 parsed = parse_latest_feed(resp.content)
             except EdgarBlocked:
                 raise

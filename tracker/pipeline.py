@@ -34,6 +34,9 @@ from tracker.state import State, now_iso
 
 log = logging.getLogger(__name__)
 
+# A filing's documents (and one company's filings in a cycle) may take this many times
+# the request timeout in all, retries included; then the filing is retried next cycle.
+FETCH_BUDGET_TIMEOUTS = 2
 MAX_FETCH_ATTEMPTS = 8  # then alert from the feed alone rather than never
 BACKLOG_LOG_EVERY = 25
 
@@ -259,8 +262,21 @@ class Poller:
         if not new:
             return
         queued = self.state.alerted_accessions(company.cik)
+        # One company gets a bounded share of the cycle: a slow or hostile server delays
+        # only this company's later filings, which the next cycle finds again (they are
+        # not marked seen), never the other companies' alerts.
+        ends = time.monotonic() + FETCH_BUDGET_TIMEOUTS * self.client.timeout
         for done, filing in enumerate(new):
             if self.stop():
+                return
+            if time.monotonic() >= ends:
+                log.warning(
+                    "%s: %d of %d new filings left for the next cycle: this company's "
+                    "share of the cycle is used up",
+                    company.label,
+                    len(new) - done,
+                    len(new),
+                )
                 return
             if len(new) > BACKLOG_LOG_EVERY and done % BACKLOG_LOG_EVERY == 0:
                 log.info(
@@ -311,7 +327,8 @@ class Poller:
             self._not_alerted(company, filing, "skipped", form_reason)
             return
         try:
-            documents = fetch_documents(self.client, filing)
+            with self.client.budget(FETCH_BUDGET_TIMEOUTS * self.client.timeout):
+                documents = fetch_documents(self.client, filing)
         except EdgarBlocked:
             raise
         except FetchError as exc:

@@ -9,20 +9,26 @@ been quiet for 10 minutes. See https://www.sec.gov/os/accessing-edgar-data.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import random
 import re
+import socket
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import requests
 import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from tracker.errors import EdgarBlocked, FetchError
 
@@ -99,6 +105,88 @@ class RateLimiter:
             slot[0] = max(slot[0], self._clock())
 
 
+class _Watch:
+    """The connections of one request, and a deadline that cuts them off.
+
+    A read timeout bounds each wait for bytes, not the whole answer: a server that sends
+    its headers one byte a second never trips it. At the deadline the watchdog shuts the
+    request's sockets down, which wakes the blocked read wherever it is (status line,
+    headers or body); the connect has its own timeout.
+    """
+
+    def __init__(self) -> None:
+        self.expired = False
+        self._connections: list[HTTPConnection] = []
+        self._lock = threading.Lock()
+
+    def add(self, connection: HTTPConnection) -> None:
+        with self._lock:
+            self._connections.append(connection)
+            expired = self.expired
+        if expired:
+            _shut(connection)
+
+    def expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            connections = list(self._connections)
+        for connection in connections:
+            _shut(connection)
+
+
+def _shut(connection: HTTPConnection) -> None:
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+_current = threading.local()  # the _Watch of the request this thread is making
+
+
+class _WatchedMixin:
+    """A connection that registers with the current request's _Watch."""
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        watch = getattr(_current, "watch", None)
+        if watch is not None:
+            watch.add(self)
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        watch = getattr(_current, "watch", None)
+        if watch is not None and watch.expired:
+            _shut(self)  # type: ignore[arg-type]
+
+
+class _WatchedHTTPConnection(_WatchedMixin, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_WatchedMixin, HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter whose connections a _Watch can cut off."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _WatchedHTTPPool,
+            "https": _WatchedHTTPSPool,
+        }
+
+
 @dataclass
 class Response:
     """What callers need of an HTTP response, with the body already read and capped."""
@@ -141,13 +229,18 @@ class EdgarClient:
         self.base_url = base_url.rstrip("/")
         self._host = urlsplit(self.base_url).netloc
         self.session = requests.Session()
+        self.session.mount("http://", _WatchedAdapter())
+        self.session.mount("https://", _WatchedAdapter())
         self.session.headers["User-Agent"] = user_agent
         self.session.headers["Accept-Encoding"] = "gzip, deflate"
         self.limiter = RateLimiter(min(max_rps, 10.0), clock=clock, sleep=sleep)
         self.timeout = timeout
-        # The read timeout bounds each wait for bytes; this bounds a whole response, so a
-        # server that trickles bytes cannot hold a poll cycle forever.
-        self.total_timeout = total_timeout if total_timeout is not None else max(60.0, 3 * timeout)
+        # The read timeout bounds each wait for bytes; this hard deadline bounds a whole
+        # request (status line, headers and body; the connect has its own timeout), so a
+        # server that trickles bytes cannot hold a poll cycle.
+        self.total_timeout = total_timeout if total_timeout is not None else 3 * timeout
+        # The end of the caller's time budget (see budget()), on time.monotonic().
+        self._budget_end: float | None = None
         self.cooldown = cooldown
         self.retries = retries
         self.backoff = backoff
@@ -229,6 +322,29 @@ class EdgarClient:
             for prefix in self.allowed
         )
 
+    @contextlib.contextmanager
+    def budget(self, seconds: float) -> Iterator[None]:
+        """Requests made inside share `seconds` in all, retries and backoff included.
+
+        When the budget is used up a request fails with a retryable FetchError, so one
+        slow filing or feed delays only itself and is tried again next cycle.
+        """
+        previous = self._budget_end
+        end = time.monotonic() + seconds
+        self._budget_end = end if previous is None else min(previous, end)
+        try:
+            yield
+        finally:
+            self._budget_end = previous
+
+    def _remaining(self, url: str) -> float:
+        if self._budget_end is None:
+            return math.inf
+        left = self._budget_end - time.monotonic()
+        if left <= 0:
+            raise FetchError(f"time budget used up before {url}; trying again later", url=url)
+        return left
+
     def get(self, path_or_url: str, *, max_bytes: int | None = None) -> Response:
         """GET a path on the EDGAR host, retrying transient failures with backoff.
 
@@ -243,11 +359,12 @@ class EdgarClient:
             if self.progress is not None:
                 self.progress()
             self._check_blocked(url)
+            allowed = min(self.total_timeout, self._remaining(url))
             slot = self.limiter.wait()
             self.request_count += 1
             resp: Response | None = None
             try:
-                resp = self._get_once(url, limit)
+                resp = self._get_once(url, limit, allowed)
             except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
                 error = FetchError(f"EDGAR request failed: {type(exc).__name__} for {url}", url=url)
                 delay = self._backoff(attempt)
@@ -281,40 +398,53 @@ class EdgarClient:
                     self._block(url, resp.status, min(retry_after, max(self.cooldown, 3600.0)))
                 delay = self._backoff(attempt) if retry_after is None else retry_after
             attempt += 1
-            if attempt > self.retries:
+            if attempt > self.retries or delay >= self._remaining(url):
                 raise error
             log.info("EDGAR retry %d/%d in %.1fs: %s", attempt, self.retries, delay, error)
             self._sleep(delay)
 
-    def _get_once(self, url: str, limit: int) -> Response:
-        with self.session.get(
-            url,
-            timeout=(min(5.0, self.timeout), self.timeout),
-            stream=True,
-            allow_redirects=False,
-        ) as r:
-            deadline = time.monotonic() + self.total_timeout
-            chunks: list[bytes] = []
-            size = 0
-            truncated = False
-            for chunk in _chunks(r):
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > limit:
-                    truncated = True
-                    break
-                if time.monotonic() > deadline:
-                    raise requests.exceptions.ReadTimeout(
-                        f"response not complete after {self.total_timeout:.0f}s"
-                    )
-            body = b"".join(chunks)[:limit]
-            return Response(
-                url=url,
-                status=r.status_code,
-                content=body,
-                headers={k.lower(): v for k, v in r.headers.items()},
-                truncated=truncated,
-            )
+    def _get_once(self, url: str, limit: int, allowed: float) -> Response:
+        """One request that ends within `allowed` seconds, whatever the server does."""
+        watch = _Watch()
+        timer = threading.Timer(max(0.0, allowed), watch.expire)
+        timer.daemon = True
+        _current.watch = watch
+        timer.start()
+        try:
+            with self.session.get(
+                url,
+                timeout=(min(5.0, self.timeout, allowed), min(self.timeout, allowed)),
+                stream=True,
+                allow_redirects=False,
+            ) as r:
+                chunks: list[bytes] = []
+                size = 0
+                truncated = False
+                for chunk in _chunks(r):
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > limit:
+                        truncated = True
+                        break
+                if watch.expired:
+                    raise requests.exceptions.Timeout("cut off at the deadline")
+                body = b"".join(chunks)[:limit]
+                return Response(
+                    url=url,
+                    status=r.status_code,
+                    content=body,
+                    headers={k.lower(): v for k, v in r.headers.items()},
+                    truncated=truncated,
+                )
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            if watch.expired:
+                raise requests.exceptions.Timeout(
+                    f"no complete answer within {allowed:.1f}s"
+                ) from exc
+            raise
+        finally:
+            timer.cancel()
+            _current.watch = None
 
     def _is_block_page(self, resp: Response) -> bool:
         if "html" not in resp.headers.get("content-type", "") and resp.status == 200:

@@ -81,6 +81,10 @@ class Fault:
     drop: bool = False
     delay: float = 0.0
     truncate: bool = False
+    # Hostile slowness: the real answer sent one byte every `trickle` seconds, from the
+    # status line on (`trickle_body`: the headers at once, then the body so).
+    trickle: float = 0.0
+    trickle_body: bool = False
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -170,11 +174,24 @@ class FakeEdgar:
         drop: bool = False,
         delay: float = 0.0,
         truncate: bool = False,
+        trickle: float = 0.0,
+        trickle_body: bool = False,
     ) -> None:
         """Answer the next `count` requests whose path contains `match` with a fault."""
         with self._lock:
             self._faults.append(
-                Fault(match, status, body, dict(headers or {}), count, drop, delay, truncate)
+                Fault(
+                    match,
+                    status,
+                    body,
+                    dict(headers or {}),
+                    count,
+                    drop,
+                    delay,
+                    truncate,
+                    trickle,
+                    trickle_body,
+                )
             )
 
     def requests_to(self, fragment: str) -> list[dict[str, Any]]:
@@ -490,6 +507,12 @@ class FakeEdgar:
                         status, body, kind = edgar.route(split.path, parse_qs(split.query))
                         self._send(status, body, kind, truncate=True)
                         return
+                    if fault.trickle:
+                        status, body, kind = edgar.route(
+                            split.path, parse_qs(split.query, keep_blank_values=True)
+                        )
+                        self._trickle(status, body, kind, fault)
+                        return
                     self._send(
                         fault.status,
                         fault.body or b"<html>error</html>",
@@ -501,6 +524,26 @@ class FakeEdgar:
                     split.path, parse_qs(split.query, keep_blank_values=True)
                 )
                 self._send(status, body, kind)
+
+            def _trickle(self, status: int, body: bytes, kind: str, fault: Fault) -> None:
+                """The answer one byte at a time, until sent or the client gives up."""
+                head = (
+                    f"HTTP/1.1 {status} OK\r\nContent-Type: {kind}\r\n"
+                    f"Content-Length: {len(body)}\r\nX-Padding: {'x' * 200}\r\n\r\n"
+                ).encode()
+                self.close_connection = True
+                try:
+                    if fault.trickle_body:
+                        self.wfile.write(head)
+                        self.wfile.flush()
+                        head = b""
+                    data = head + body
+                    for i in range(len(data)):
+                        self.wfile.write(data[i : i + 1])
+                        self.wfile.flush()
+                        time.sleep(fault.trickle)
+                except OSError:
+                    pass
 
             def _send(
                 self,

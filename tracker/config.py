@@ -7,6 +7,7 @@ wrong, because people edit this file by hand while the daemon runs.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import tomllib
@@ -145,6 +146,26 @@ _STATE_KEYS: dict[str, type] = {
     "keep_delivered_days": int,
     "dir": str,
 }
+# Sane ranges for the numbers (inclusive), with the reason a person reads. TOML accepts
+# nan, inf and 1e300; any of them here used to pass check-config and crash `run`.
+_LIMITS: dict[str, tuple[float, float, str]] = {
+    "edgar.poll_interval_seconds": (1, 86_400, "seconds, at most a day"),
+    "edgar.max_requests_per_second": (0.1, 10, "requests a second (SEC fair access: 10)"),
+    "edgar.timeout_seconds": (0.1, 600, "seconds, at most 10 minutes"),
+    "edgar.cooldown_seconds": (0, 86_400, "seconds, at most a day"),
+    "edgar.backfill": (0, 1000, "filings"),
+    "edgar.sweep_minutes": (0.1, 10_080, "minutes, at most a week"),
+    "edgar.jitter_seconds": (0, 3600, "seconds, at most an hour"),
+    "edgar.max_document_bytes": (10_000, 1_000_000_000, "bytes"),
+    # Fewer than a feed page or two would forget filings the feeds still show every cycle;
+    # the watermark keeps that safe, but it would be a pointless setting.
+    "state.keep_seen_per_company": (100, 10_000_000, "filings"),
+    "state.keep_delivered_days": (1, 36_500, "days"),
+    "calendar.grace_days": (0, 3650, "days"),
+}
+# Control characters (a CR or LF in the User-Agent would split the HTTP request's
+# headers), and the invisible line separators, are refused in every string.
+_CONTROL_CHARS_RE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 _CALENDAR_KEYS: dict[str, type] = {"grace_days": int}
 _DIGEST_KEYS: dict[str, type] = {"schedule": str, "timezone": str}
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -339,6 +360,41 @@ class _Validator:
                 raise self.fail(
                     f"must be {_type_word(want)}, got {_type_word(type(value))}", key, table, index
                 )
+            self.check_value(value, key, table, index)
+
+    def check_value(self, value: Any, key: str, table: str, index: int = 0) -> None:
+        """Numbers finite and in their range, strings without control characters."""
+        if isinstance(value, str):
+            bad = _CONTROL_CHARS_RE.search(value)
+            if bad:
+                raise self.fail(
+                    f"must not contain control characters (found {bad.group()!r} at "
+                    f"character {bad.start() + 1})",
+                    key,
+                    table,
+                    index,
+                )
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                self.check_value(item, f"{key}[{i}]", table, index)
+        elif isinstance(value, dict):
+            for name, item in value.items():
+                self.check_value(name, f"{key}.{name}", table, index)
+                self.check_value(item, f"{key}.{name}", table, index)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            if not math.isfinite(value):
+                raise self.fail(f"must be a finite number, not {value}", key, table, index)
+            limits = _LIMITS.get(f"{table}.{key}")
+            if limits is not None:
+                low, high, unit = limits
+                if not low <= value <= high:
+                    bound = f"at least {low:g}" if value < low else f"at most {high:g}"
+                    raise self.fail(
+                        f"must be {bound} ({low:g} to {high:g} {unit}), not {value:g}",
+                        key,
+                        table,
+                        index,
+                    )
 
     def config(self, raw: dict[str, Any]) -> Config:
         for key in raw:
@@ -363,16 +419,18 @@ class _Validator:
         if not isinstance(companies_raw, list):
             raise self.fail("must be an array of tables: [[companies]]", "companies")
         companies: list[Company] = []
+        by_cik: dict[int, Company] = {}  # one look-up per company: 200,000 took minutes
         for i, item in enumerate(companies_raw):
             company = self.company(item, i)
-            for other in companies:
-                if other.cik == company.cik:
-                    raise self.fail(
-                        f"duplicate company: CIK {company.cik} is already watched ({other.label})",
-                        "cik" if "cik" in item else "ticker",
-                        "companies",
-                        i,
-                    )
+            other = by_cik.get(company.cik)
+            if other is not None:
+                raise self.fail(
+                    f"duplicate company: CIK {company.cik} is already watched ({other.label})",
+                    "cik" if "cik" in item else "ticker",
+                    "companies",
+                    i,
+                )
+            by_cik[company.cik] = company
             companies.append(company)
         metrics_raw = raw.get("metrics", {})
         self.check_keys(metrics_raw, _METRICS_KEYS, "metrics")

@@ -161,7 +161,6 @@ _LIMITS: dict[str, tuple[float, float, str]] = {
     # the watermark keeps that safe, but it would be a pointless setting.
     "state.keep_seen_per_company": (100, 10_000_000, "filings"),
     "state.keep_delivered_days": (1, 36_500, "days"),
-    "calendar.grace_days": (0, 3650, "days"),
 }
 # Control characters (a CR or LF in the User-Agent would split the HTTP request's
 # headers), and the invisible line separators, are refused in every string.

@@ -122,7 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     wa.add_argument("ident", metavar="TICKER_OR_CIK")
     wa.add_argument("--channel")
     wa.add_argument("--categories", help="comma-separated: fda,financing,workforce,...")
-    wa.add_argument("--forms", help="comma-separated form types: 8-K,424B")
+    wa.add_argument(
+        "--forms",
+        help='comma-separated form types, e.g. 8-K,424B; "*" for every form (default: all but routine ownership and plan forms)',
+    )
     wr = wsub.add("remove", "stop watching a company")
     wr.add_argument("ident", metavar="TICKER_OR_CIK")
     wl = wsub.add("list", "the companies watched")

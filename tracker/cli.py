@@ -124,7 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     wa.add_argument("--categories", help="comma-separated: fda,financing,workforce,...")
     wa.add_argument(
         "--forms",
-        help='comma-separated form types, e.g. 8-K,424B; "*" for every form (default: all but routine ownership and plan forms)',
+        help='comma-separated form types, e.g. 8-K,424B; "*" for every form '
+        "(default: all but routine ownership and plan forms)",
     )
     wr = wsub.add("remove", "stop watching a company")
     wr.add_argument("ident", metavar="TICKER_OR_CIK")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tracker.cli import main
+from tracker.configcheck import form_problem
 from tracker.fakes.edgar import FakeEdgar
 from tracker.fakes.slack import FakeSlack
 from tracker.forms import form_skip_reason, is_routine
@@ -46,6 +47,7 @@ def test_default_form_set(form: str, routine: bool) -> None:
 
 
 def test_configured_forms() -> None:
+    assert form_problem("*") is None  # check-config accepts forms = ["*"]
     assert form_skip_reason("4", ("*",)) is None
     assert form_skip_reason("8-K/A", ("8-K",)) is None
     assert form_skip_reason("10-Q", ("8-K", "424B")) == "form 10-Q not in [8-K, 424B]"

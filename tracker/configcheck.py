@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from tracker.config import Config, key_line
+from tracker.forms import EVERY_FORM
 from tracker.tickers import tickers
 
 
@@ -48,6 +49,8 @@ def _squash(form: str) -> str:
 def form_problem(form: str) -> str | None:
     """None when `form` is a real EDGAR form type or a prefix of one (after any "/A");
     else the message, with the nearest real one."""
+    if form.strip() == EVERY_FORM:
+        return None  # forms = ["*"]: every form, the routine ones too (tracker.forms)
     base = form.upper().removesuffix("/A")
     known = form_types()
     if any(k.startswith(base) for k in known):

@@ -165,6 +165,11 @@ def test_biopure_digest_prints_and_posts(
     }
     blocks = json.dumps(msg["blocks"])
     assert "Due in the next 30 days" in blocks and "June 30, 2004 (20 days)" in blocks
+    code, _, _ = _run(capsys, *opts, "--today", "2004-02-23", "digest", "--post")
+    assert code == 0
+    week = [m for m in slack.messages("#biopure") if "week_ending" in json.dumps(m["metadata"])]
+    # The 8-K and the 424B5 of Feb 19: two filings, however many categories each carries.
+    assert any(str(m["text"]).startswith("Weekly digest: 2 alerts (Biopure Corp)") for m in week)
 
 
 def test_the_daemon_schedules_the_digest_and_sends_it_once(
@@ -351,12 +356,14 @@ def test_a_malformed_date_is_a_usage_error_naming_it(
     cfg = write_config(tmp_path / "w.toml", "http://127.0.0.1:9", companies=BPUR)
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    code, _, err = _run(
-        capsys, "--config", str(cfg), "--state", str(tmp_path / "s"), *argv, "upcoming"
-    )
-    assert code == 2
-    for word in words:
-        assert word in err
+    # Every command refuses it, also those that never ask the date.
+    for command in (["upcoming"], ["status"], ["check-config"], ["watch", "list"]):
+        code, _, err = _run(
+            capsys, "--config", str(cfg), "--state", str(tmp_path / "s"), *argv, *command
+        )
+        assert code == 2, command
+        for word in words:
+            assert word in err
 
 
 @pytest.mark.parametrize(

@@ -52,9 +52,12 @@ def test_an_option_after_the_command_wins_and_one_before_is_kept(
     assert "missing.toml" in capsys.readouterr().err
 
 
-def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "argv", [["--version"], ["poll", "--version"], ["watch", "list", "--version"]]
+)
+def test_version(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exc:
-        main(["--version"])
+        main(argv)
     assert exc.value.code == 0
     assert capsys.readouterr().out.strip() == f"tracker {__version__}"
 
@@ -163,3 +166,13 @@ def test_watch_list_json_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]
             "forms": None,
         },
     ]
+
+
+def test_watch_add_and_remove_name_what_they_changed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = write_config(tmp_path / "w.toml", "http://127.0.0.1:9", companies=ACME)
+    assert main(["watch", "add", "9999997", "--config", str(cfg)]) == 0
+    assert capsys.readouterr().out.startswith(f"watching CIK 9999997 (in {cfg}; ")
+    assert main(["watch", "remove", "9999997", "--config", str(cfg)]) == 0
+    assert capsys.readouterr().out.strip() == f"no longer watching CIK 9999997 (in {cfg})"

@@ -75,6 +75,8 @@ def add_global_options(parser: argparse.ArgumentParser, *, top: bool = False) ->
         default=default(None),
         help="the date the tracker believes it is, for replays (env TRACKER_TODAY)",
     )
+    if not top:  # the top-level parser has its own --version, before any command
+        g.add_argument("--version", action="version", version=f"tracker {__version__}")
     g.add_argument("--log-format", choices=("text", "json"), default=default("text"))
     g.add_argument(
         "-v", "--verbose", action="store_true", default=default(False), help="debug logging"
@@ -171,6 +173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     try:
+        # A malformed --today or TRACKER_TODAY is refused by every command, not only by
+        # those that happen to ask the date: a replay script with a typo must stop here.
+        _clock(args)
         return int(COMMANDS[args.command](args))
     except ConfigError as exc:
         print(f"tracker: config error: {exc}", file=sys.stderr)
@@ -411,14 +416,15 @@ def cmd_watch(args: argparse.Namespace) -> int:
                 forms=_csv(args.forms),
                 state_dir=_state_dir(args),
             )
+            who = " ".join(filter(None, [row.ticker, f"CIK {row.cik}", row.name]))
             print(
-                f"watching {row.ticker or ''} CIK {row.cik} {row.name or ''}".replace("  ", " ")
-                + f" (in {path}; a running daemon picks it up at its next poll, "
+                f"watching {who} (in {path}; a running daemon picks it up at its next poll, "
                 "starting with a baseline)"
             )
             return Exit.OK
         row = watchlist.remove_watch(path, args.ident, _state_dir(args))
-        print(f"no longer watching {row.ticker or ''} CIK {row.cik} (in {path})")
+        who = " ".join(filter(None, [row.ticker, f"CIK {row.cik}", row.name]))
+        print(f"no longer watching {who} (in {path})")
         return Exit.OK
     except watchlist.WatchError as exc:
         print(f"tracker: {exc}", file=sys.stderr)

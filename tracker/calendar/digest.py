@@ -58,6 +58,7 @@ class _Company:
     filings: dict[str, list[str]] = field(default_factory=dict)  # category -> "8-K Feb 19"
     changes: list[str] = field(default_factory=list)
     overdue: list[str] = field(default_factory=list)
+    alerted: set[str] = field(default_factory=set)  # the week's filings, one per accession
 
 
 def _day(text: str) -> date | None:
@@ -98,6 +99,7 @@ def digest_notices(config: Config, state: State, today: date) -> dict[str, Notic
             continue
         channel = str(row.get("channel", ""))
         entry = slot(channel, int(row["cik"]), str(alert.get("company", "")))
+        entry.alerted.add(str(alert.get("accession") or row.get("id", "")))
         for cat in alert.get("categories") or ["other"]:
             entry.filings.setdefault(cat, []).append(f"{alert.get('form', '')} {_short(filed)}")
         for change in alert.get("changes", ()):
@@ -173,7 +175,8 @@ def _notice(
     later: list[str],
 ) -> Notice:
     lines: list[str] = []
-    alerts = sum(len(v) for c in companies.values() for v in c.filings.values())
+    # Filings, not category lines: one 8-K in four categories is one alert, not four.
+    alerts = sum(len(c.alerted) for c in companies.values())
     if companies:
         lines.append(f"This week ({_short(start)} to {_long(today)}):")
         lines.append("")
@@ -203,7 +206,9 @@ def _notice(
         lines += [f"- {d}" for d in overdue]
     names = sorted(c.label for c in companies.values())
     title = f"Weekly digest for {channel} · week to {_long(today)}"
-    fallback = f"Weekly digest: {alerts} alerts" + (f" ({', '.join(names)})" if names else "")
+    fallback = f"Weekly digest: {alerts} {'alert' if alerts == 1 else 'alerts'}" + (
+        f" ({', '.join(names)})" if names else ""
+    )
     if due:
         fallback += f"; next due: {due[0]}"
     return Notice(

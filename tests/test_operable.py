@@ -4,6 +4,7 @@ the local EDGAR and Slack."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import socket
@@ -106,6 +107,34 @@ def test_ready_after_the_first_cycle_then_watchdog_pings_from_the_loop(
     assert "poll done: 1 companies" in status and "EDGAR requests" in status
     assert any(m == "WATCHDOG=1" for m in messages[ready + 1 :])
     assert len(edgar.requests_to("getcompany")) == 1  # the watchdog wakes do not poll
+    assert run.stop() == 0
+
+
+def test_a_hung_poll_loop_stops_the_watchdog_pings(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack, runs: list[Run]
+) -> None:
+    """The pings come from the loop, not from a timer thread: while one EDGAR request hangs
+    (the fake holds its answer 4 s), systemd hears nothing, then the pings resume."""
+    sock_path = tmp_path / "notify.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(sock_path))
+    sock.settimeout(20)
+    config = project(tmp_path, edgar, slack.base_url, interval=1)
+    run = Run(tmp_path, config, {"NOTIFY_SOCKET": str(sock_path), "WATCHDOG_USEC": "2000000"})
+    runs.append(run)
+    try:
+        while b"READY=1" not in sock.recv(4096):
+            pass
+        edgar.fail("getcompany", 500, delay=4.0)
+        arrivals = []
+        while len(arrivals) < 2 or arrivals[-1] - arrivals[0] < 6:
+            sock.recv(4096)
+            arrivals.append(time.monotonic())
+    finally:
+        sock.close()
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
+    assert max(gaps) >= 3.0  # silence while the request hangs
+    assert gaps.index(max(gaps)) < len(gaps) - 1  # and pings again afterwards
     assert run.stop() == 0
 
 

@@ -176,3 +176,14 @@ def test_watch_add_and_remove_name_what_they_changed(
     assert capsys.readouterr().out.startswith(f"watching CIK 9999997 (in {cfg}; ")
     assert main(["watch", "remove", "9999997", "--config", str(cfg)]) == 0
     assert capsys.readouterr().out.strip() == f"no longer watching CIK 9999997 (in {cfg})"
+
+
+def test_watch_add_refuses_a_form_no_filing_has(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = write_config(tmp_path / "w.toml", "http://127.0.0.1:9", companies=ACME)
+    before = cfg.read_text()
+    assert main(["watch", "add", "9999997", "--forms", "8K", "--config", str(cfg)]) == 2
+    assert 'did you mean "8-K"' in capsys.readouterr().err
+    assert cfg.read_text() == before
+    assert main(["watch", "add", "9999997", "--forms", "8-K,424B", "--config", str(cfg)]) == 0

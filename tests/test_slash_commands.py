@@ -67,7 +67,7 @@ def listening(config: Path, tmp_path: Path, slack: FakeSlack) -> Iterator[Comman
     )
     listener = CommandListener(APP_TOKEN, slack.base_url, where, bot_token=TOKEN, ping_interval=0.5)
     listener.start()
-    assert listener.connected.wait(10), "the listener never connected"
+    assert listener.connected.wait(20), "the listener never connected"
     yield listener
     listener.stop()
 
@@ -136,7 +136,7 @@ def test_no_editors_configured_means_nobody_may_change(
     listener = CommandListener(APP_TOKEN, slack.base_url, where, ping_interval=0.5)
     listener.start()
     try:
-        assert listener.connected.wait(10)
+        assert listener.connected.wait(20)
         answer = command(slack, "watch add 815508", user_id=EDITOR)
         assert "names no editors" in answer["text"]  # type: ignore[operator]
         assert load_config(str(config)).company(BIOPURE_CIK) is None
@@ -211,7 +211,7 @@ def test_reconnects_after_the_server_drops_the_connection(
     listening: CommandListener, slack: FakeSlack
 ) -> None:
     slack.socket_mode.drop()
-    assert slack.socket_mode.wait_connected(handshakes=2, timeout=15), "no reconnect"
+    assert slack.socket_mode.wait_connected(handshakes=2, timeout=30), "no reconnect"
     assert len(slack.requests_for("apps.connections.open")) >= 2  # a fresh URL each time
     assert "/tracker watch add" in str(command(slack, "help", user_id=READER))
 
@@ -220,7 +220,7 @@ def test_reconnects_when_slack_asks_with_a_disconnect_envelope(
     listening: CommandListener, slack: FakeSlack
 ) -> None:
     slack.socket_mode.send_disconnect()
-    assert slack.socket_mode.wait_connected(handshakes=2, timeout=15), "no reconnect"
+    assert slack.socket_mode.wait_connected(handshakes=2, timeout=30), "no reconnect"
     assert "/tracker watch add" in str(command(slack, "help", user_id=READER))
 
 

@@ -27,6 +27,7 @@ import tomlkit
 
 from tracker.atomicfile import replace_file
 from tracker.config import Config, load_config, parse_config, state_dir_for
+from tracker.configcheck import form_problem
 from tracker.errors import ConfigError
 from tracker.models import Company
 from tracker.tickers import TickerError, resolve_ticker, tickers
@@ -237,6 +238,12 @@ def _new_entry(
         entry["categories"] = [c.strip() for c in categories]
     if forms is not None:
         entry["forms"] = [f.strip().upper() for f in forms]
+        # check-config refuses a form that no filing has ("8K"); so does the edit that
+        # would write it, instead of leaving a company that is silently never alerted.
+        for form in entry["forms"]:
+            problem = form_problem(form)
+            if problem:
+                raise WatchError(path, f"{problem}; {_UNCHANGED}")
     return entry
 
 

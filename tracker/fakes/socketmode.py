@@ -113,7 +113,7 @@ class FakeSocketMode:
         with self._cond:
             return self._handshakes
 
-    def wait_connected(self, handshakes: int = 1, timeout: float = 10.0) -> bool:
+    def wait_connected(self, handshakes: int = 1, timeout: float = 20.0) -> bool:
         """True once `handshakes` connections were made and one is open."""
         with self._cond:
             return self._cond.wait_for(
@@ -131,7 +131,7 @@ class FakeSocketMode:
         self._send_frame(link, _TEXT, text.encode("utf-8"))
         return envelope.get("envelope_id", "") if isinstance(envelope, dict) else ""
 
-    def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any] | None:
+    def wait_for_ack(self, envelope_id: str, timeout: float = 20.0) -> dict[str, Any] | None:
         """The acknowledgement's JSON (with `payload` if one was sent), or None on timeout."""
         with self._cond:
             self._cond.wait_for(lambda: envelope_id in self._acks, timeout)

@@ -23,7 +23,7 @@ from tracker.demo import biopure_filings
 from tracker.errors import ConfigError
 from tracker.fakes.edgar import FakeEdgar
 from tracker.fakes.slack import FakeSlack
-from tracker.state import State
+from tracker.state import SeenFiling, State
 from tracker.timeline import render_timeline, timeline_rows
 
 from conftest import TOKEN, write_config
@@ -272,7 +272,7 @@ def test_done_moved_or_dropped_is_not_overdue(tmp_path: Path) -> None:
     assert check_overdue(config, state, today).queued == 1
     assert check_overdue(config, state, today).queued == 0
     [pending] = state.alerts("pending")
-    assert pending["alert"]["notice"]["payload"]["due"] == "2024-06-30"
+    assert pending.alert["notice"]["payload"]["due"] == "2024-06-30"
 
 
 def test_a_later_filing_closes_an_overdue_milestone_in_the_timeline(tmp_path: Path) -> None:
@@ -323,11 +323,11 @@ def test_a_filing_still_being_fetched_holds_the_check(tmp_path: Path) -> None:
     held = check_overdue(config, state, date(2024, 7, 20))
     assert held.queued == 0 and held.waiting == {815508}
     state.record_filings(
-        815508, [{"accession": "0000000001-24-000050", "form": "8-K", "filed": "2024-07-19"}]
+        815508, [SeenFiling("0000000001-24-000050", form="8-K", filed="2024-07-19")]
     )
     assert check_overdue(config, state, date(2024, 7, 20)).queued == 1
     [pending] = state.alerts("pending")
-    assert "- 8-K filed 2024-07-19" in pending["alert"]["notice"]["lines"]
+    assert "- 8-K filed 2024-07-19" in pending.alert["notice"]["lines"]
 
 
 def test_the_clock_comes_from_the_option_else_the_environment_else_the_system() -> None:

@@ -182,4 +182,4 @@ def test_sigterm_during_a_stuck_post_still_exits_within_ten_seconds(
     assert daemon.stop() == 0
     assert time.monotonic() - started < 10.5
     # The alert is kept (as sending) and will be checked and delivered on the next start.
-    assert [a["status"] for a in State(state).alerts()] == ["sending"]
+    assert [a.status for a in State(state).alerts()] == ["sending"]

@@ -13,7 +13,7 @@ from tracker.cli import main
 from tracker.errors import StateError
 from tracker.fakes.edgar import FakeEdgar
 from tracker.fakes.slack import FakeSlack
-from tracker.state import State, atomic_write
+from tracker.state import OutboxRow, State, atomic_write
 
 from conftest import ACME, TOKEN, make_filing, write_config
 
@@ -24,7 +24,7 @@ def _poll(cfg: Path, state: Path) -> int:
     return main(["--config", str(cfg), "--state", str(state), "poll"])
 
 
-def test_corrupt_company_state_is_set_aside_and_rebaselined(
+def test_corrupt_company_state_is_set_aside_and_the_new_filing_still_alerted(
     tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
@@ -38,13 +38,17 @@ def test_corrupt_company_state_is_set_aside_and_rebaselined(
     company_file.write_bytes(company_file.read_bytes()[:10])  # a half-written file
     edgar.add(make_filing(CIK, "0000950123-24-000002", filed="2024-01-02"))
     assert _poll(cfg, state) == 0
-    aside = list(company_file.parent.glob(f"{CIK}.json.corrupt-*"))
+    aside = list(company_file.parent.glob(f"{CIK}.json.damaged-*"))
     assert len(aside) == 1
-    assert slack.messages() == []  # a fresh baseline, not a flood of old filings
+    # A fresh baseline, not a flood of old filings, but the filing that arrived while the
+    # file was damaged is alerted: it is past the watermark kept outside the file.
+    assert [m["metadata"]["event_payload"]["accession"] for m in slack.messages()] == [
+        "0000950123-24-000002"
+    ]
     assert State(state).is_baselined(CIK)
     edgar.add(make_filing(CIK, "0000950123-24-000003", filed="2024-01-03"))
     assert _poll(cfg, state) == 0
-    assert len(slack.messages()) == 1
+    assert len(slack.messages()) == 2
 
 
 def test_unwritable_state_is_a_clear_error(
@@ -132,8 +136,7 @@ def test_webhook_sink_posts_and_keeps_failures(
     edgar.add(make_filing(CIK, "0000950123-24-000002"))
     slack.fail_next("webhook", 1, status=500)
     _poll(cfg, state)
-    assert [a["status"] for a in State(state).alerts()] == ["pending"]
-    State(state).update_alert(State(state).alerts()[0]["alert_id"], next_attempt=0)
+    assert [a.status for a in State(state).alerts()] == ["pending"]
     _poll(cfg, state)
     [msg] = slack.messages()
     assert msg["channel"] == "#filings" and "Acme Bio" in msg["text"]
@@ -170,16 +173,11 @@ def test_test_alert_to_a_missing_channel_says_so(
 
 def test_delivered_alerts_are_pruned_after_keep_days_pending_stay(tmp_path: Path) -> None:
     state = State(tmp_path)
-    state.enqueue(
-        [
-            {"alert_id": f"a{n}", "accession": f"acc{n}", "cik": 1, "channel": "#x", "alert": {}}
-            for n in range(3)
-        ]
-    )
-    state.update_alert("a0", status="delivered", delivered_at="2020-01-01T00:00:00Z")
-    state.update_alert("a1", status="delivered", delivered_at="2999-01-01T00:00:00Z")
+    state.enqueue([OutboxRow(f"a{n}", f"acc{n}", 1, "#x", {}) for n in range(3)])
+    state.outbox.mark_delivered("a0", "1.1", "2020-01-01T00:00:00Z")
+    state.outbox.mark_delivered("a1", "1.2", "2999-01-01T00:00:00Z")
     assert state.prune_outbox(keep_days=90) == 1
-    assert sorted(a["alert_id"] for a in state.alerts()) == ["a1", "a2"]
+    assert sorted(a.alert_id for a in state.alerts()) == ["a1", "a2"]
 
 
 def test_logs_under_systemd_carry_journal_levels(

@@ -107,12 +107,12 @@ def test_failed_fetch_is_retried_next_cycle_not_marked_seen(
     report = p.run_cycle()
     assert report.errors and slack.messages() == []
     assert "0000950123-24-000002" not in p.state.seen_accessions(CIK)
-    assert p.state.company(CIK)["failures"]["0000950123-24-000002"]["attempts"] == 1
+    assert p.state.company(CIK).failures["0000950123-24-000002"].attempts == 1
     edgar.fail("/000095012324000002/index.json", 503, count=0)
     edgar._faults.clear()
     assert p.run_cycle().delivery.delivered == 1
     assert "0000950123-24-000002" in p.state.seen_accessions(CIK)
-    assert p.state.company(CIK)["failures"] == {}
+    assert p.state.company(CIK).failures == {}
 
 
 def test_missing_index_json_falls_back_to_full_submission(
@@ -135,10 +135,9 @@ def test_slack_outage_delays_but_loses_nothing(
     slack.set_down(True)
     report = p.run_cycle()
     assert report.alerts_queued == 1 and report.delivery.pending == 1
-    assert [a["status"] for a in p.state.alerts()] == ["pending"]
+    assert [a.status for a in p.state.alerts()] == ["pending"]
     slack.set_down(False)
-    p.state.update_alert(p.state.alerts()[0]["alert_id"], next_attempt=0)  # skip the backoff
-    assert p.run_cycle().delivery.delivered == 1
+    assert p.run_cycle().delivery.delivered == 1  # the first cycle after Slack is back
     assert len(slack.messages()) == 1
 
 
@@ -149,13 +148,18 @@ def test_kill_between_post_and_record_does_not_post_again(
     p.run_cycle()
     edgar.add(make_filing(CIK, "0000950123-24-000002"))
     p.run_cycle()
-    [row] = p.state.alerts()
-    # As if the process died right after Slack said ok, before the record was written.
-    p.state.update_alert(row["alert_id"], status="sending", ts=None)
+    assert [a.status for a in p.state.alerts()] == ["delivered"]
+    # As if the process died right after Slack said ok, before the record was written:
+    # the alert is back among the open ones, as "sending".
+    p.state.outbox.db.executescript(
+        "BEGIN; INSERT INTO open_alerts(seq, alert_id, accession, cik, channel, status, "
+        "attempts, created, alert) SELECT seq, alert_id, accession, cik, channel, 'sending', "
+        "1, created, alert FROM delivered; DELETE FROM delivered; COMMIT;"
+    )
     again = poller(tmp_path, edgar, slack)
     assert again.run_cycle().delivery.delivered == 1
     assert len(slack.messages()) == 1
-    assert again.state.alerts()[0]["status"] == "delivered"
+    assert again.state.alerts()[0].status == "delivered"
 
 
 def test_rate_limited_post_honours_retry_after(
@@ -180,8 +184,8 @@ def test_permanent_slack_errors_are_kept_and_reported(
     report = p.run_cycle()
     assert report.delivery.failed == 1
     [row] = p.state.alerts()
-    assert row["status"] == "failed" and error in row["last_error"]
-    assert p.state.status()["last_poll_ok"] is False
+    assert row.status == "failed" and error in row.last_error
+    assert p.state.status().last_poll_ok is False
 
 
 def test_hostile_filing_text_cannot_ping_or_disguise_links(

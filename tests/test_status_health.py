@@ -10,7 +10,7 @@ import pytest
 
 from tracker.cli import main
 from tracker.fakes.edgar import FakeEdgar
-from tracker.state import State, iso_of
+from tracker.state import OutboxRow, State, iso_of
 
 from conftest import ACME, write_config
 
@@ -64,16 +64,7 @@ def test_a_permanently_failed_alert_needs_a_person(
     polled: tuple[list[str], Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     base, _, state = polled
-    State(state).enqueue(
-        [
-            {
-                "alert_id": "a1",
-                "accession": "0000950123-24-000009",
-                "cik": 1111111,
-                "channel": "#acme",
-            }
-        ]
-    )
+    State(state).enqueue([OutboxRow("a1", "0000950123-24-000009", 1111111, "#acme", {})])
     State(state).update_alert("a1", status="failed", last_error="channel #acme not found")
     code, data, text = status(base, capsys)
     assert code == 1

@@ -188,6 +188,11 @@ def _run(args: argparse.Namespace) -> int:
         return Exit.FAILURE
     except KeyboardInterrupt:
         return Exit.FAILURE
+    except PermissionError as exc:
+        # A file or directory the tracker may not write (a read-only state directory...).
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"tracker: {where}{exc.strerror}", file=sys.stderr)
+        return Exit.FAILURE
     except BrokenPipeError:
         # The reader (`| head`) went away: stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -299,7 +304,11 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
     config = _load(args)
     with StateLock(_state_dir(args)):
-        report = _poller(args, config).run_cycle()
+        poller = _poller(args, config)
+        try:
+            report = poller.run_cycle()
+        finally:
+            poller.state.close()
     log.log(logging.INFO if report.ok else logging.WARNING, "%s", report.summary())
     return Exit.OK
 
@@ -333,6 +342,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         finally:
             if listener is not None:
                 listener.stop()
+            daemon.poller.state.close()
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
@@ -467,7 +477,11 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     from tracker.timeline import render_timeline, timeline_rows
 
     cik, label = resolve_company(args, args.ident)
-    entries = State(_state_dir(args, reading=True)).ledger(cik)
+    state = State(_state_dir(args, reading=True))
+    try:
+        entries = state.ledger(cik)
+    finally:
+        state.close()
     if args.svg:
         from tracker.calendar.svg import slip_chart
 

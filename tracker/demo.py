@@ -25,7 +25,7 @@ from tracker.fakes.edgar import FakeDocument, FakeEdgar, FakeFiling
 from tracker.models import Alert, Company
 from tracker.notify.sinks import ConsoleSink, Sink, make_sink
 from tracker.pipeline import Poller
-from tracker.state import State
+from tracker.state import OutboxRow, State
 
 log = logging.getLogger(__name__)
 
@@ -135,9 +135,8 @@ def _user_settings(config_path: str | None, env: dict[str, str]) -> tuple[SlackS
     return user.slack, company
 
 
-def _filed(row: dict[str, object]) -> date:
-    alert = row.get("alert")
-    filed = alert.get("filed", "") if isinstance(alert, dict) else ""
+def _filed(row: OutboxRow) -> date:
+    filed = row.alert.get("filed", "")
     try:
         return date.fromisoformat(str(filed))
     except ValueError:
@@ -226,6 +225,7 @@ def run_demo(
         say(f"Alerts go to {'Slack and ' if sink.other else ''}this terminal.")
         say()
         expected = len(filings)
+        edgar.replay_from_now()  # the first poll sees none of them, however long set-up took
         cycle = 0
         delivered = 0
         deadline = started + 4 * step + 8

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tracker.errors import LockedError
+from tracker.errors import LockedError, StateError
 
 
 class StateLock:
@@ -17,7 +17,10 @@ class StateLock:
         from filelock import FileLock
 
         self.dir = Path(state_dir)
-        self.dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(f"cannot create state directory {self.dir}: {exc.strerror}") from None
         self._lock = FileLock(str(self.dir / "tracker.lock"))
         self._pid_file = self.dir / "tracker.pid"
 
@@ -32,7 +35,18 @@ class StateLock:
                 f"another tracker (pid {holder}) is already using the state in "
                 f"{self.dir}; stop it first, or give this one its own --state"
             ) from None
-        self._pid_file.write_text(f"{os.getpid()}\n")
+        except OSError as exc:
+            raise StateError(
+                f"cannot use state directory {self.dir}: {exc.strerror or exc} "
+                f"({exc.filename or self.dir})"
+            ) from None
+        try:
+            self._pid_file.write_text(f"{os.getpid()}\n")
+        except OSError as exc:
+            self._lock.release()
+            raise StateError(
+                f"cannot use state directory {self.dir}: {exc.strerror} ({self._pid_file})"
+            ) from None
         return self
 
     def release(self) -> None:

@@ -30,7 +30,14 @@ from tracker.notify.codec import alert_to_dict
 from tracker.notify.outbox import DeliveryReport, deliver
 from tracker.notify.routing import build_alerts, category_skip_reason
 from tracker.notify.sinks import Sink
-from tracker.state import State, now_iso
+from tracker.state import (
+    CompanyDoc,
+    OutboxRow,
+    SeenFiling,
+    State,
+    now_iso,
+    past_recovery_mark,
+)
 
 log = logging.getLogger(__name__)
 
@@ -149,25 +156,26 @@ class Poller:
     def run_cycle(self) -> CycleReport:
         report = CycleReport(started=now_iso(), companies=len(self.config.companies))
         before = self.client.request_count
-        report.delivery = deliver(
-            self.state,
-            self.sink,
-            clock=self.clock,
-            stop=self.stop,
-            retry_failed_now=self._first_cycle,
-        )
+        report.delivery = self._deliver(report, retry_failed_now=self._first_cycle)
         self._first_cycle = False
         try:
             found = self.discover(report)
             for company, filings in found:
                 if self.stop():
                     break
-                self.process_company(company, filings, report)
+                try:
+                    self.process_company(company, filings, report)
+                except StateError as exc:
+                    # This company's state cannot be written: its filings stay unseen and
+                    # are tried again next cycle; the other companies go on.
+                    log.error("%s: %s; its new filings are tried again", company.label, exc)
+                    report.errors.append(f"{company.label}: {exc}")
             if not self.stop():
                 self._check_calendar(report)
         except EdgarBlocked as exc:
             report.errors.append(str(exc))
-        after = deliver(self.state, self.sink, clock=self.clock, stop=self.stop)
+        # One probe per cycle during an outage: the second pass only counts what waits.
+        after = self._deliver(report, post=not report.delivery.slack_down)
         report.delivery.delivered += after.delivered
         report.delivery.pending = after.pending
         report.delivery.failed = after.failed
@@ -177,6 +185,23 @@ class Poller:
         report.finished = now_iso()
         self._record_status(report)
         return report
+
+    def _deliver(
+        self, report: CycleReport, retry_failed_now: bool = False, post: bool = True
+    ) -> DeliveryReport:
+        try:
+            return deliver(
+                self.state,
+                self.sink,
+                clock=self.clock,
+                stop=self.stop,
+                retry_failed_now=retry_failed_now,
+                post=post,
+            )
+        except StateError as exc:
+            log.error("%s", exc)
+            report.errors.append(str(exc))
+            return DeliveryReport()
 
     def _check_calendar(self, report: CycleReport) -> None:
         """Queue alerts for milestones whose deadline passed with no news (the calendar
@@ -256,7 +281,7 @@ class Poller:
         record = self.state.company(company.cik)
         known = Known.from_record(record)
         if not known.baselined:
-            self._baseline(company, filings, report)
+            self._baseline(company, filings, report, record)
             return
         new = unseen(filings, known)
         if not new:
@@ -290,14 +315,39 @@ class Poller:
                 # Alerts were queued but the process stopped before marking it seen.
                 self._mark(company, filing, "alerted")
                 continue
-            self.process_filing(company, filing, record["failures"].get(filing.accession), report)
+            failure = record.failures.get(filing.accession)
+            self.process_filing(company, filing, failure, report)
 
-    def _baseline(self, company: Company, filings: list[Filing], report: CycleReport) -> None:
-        """Record what exists without alerting, except the newest `backfill` filings."""
+    def _baseline(
+        self,
+        company: Company,
+        filings: list[Filing],
+        report: CycleReport,
+        record: CompanyDoc | None = None,
+    ) -> None:
+        """Record what exists without alerting, except the newest `backfill` filings.
+
+        After a damaged company file (`record.recover_from`: the recovery mark of what it
+        had seen), filings past the mark without an alert yet are new, not baseline.
+        """
+        recover_from = record.recover_from if record else ""
         backfill = self.config.edgar.backfill
         ordered = sorted(filings, key=filing_key, reverse=True)
         old, recent = ordered[backfill:], ordered[:backfill]
-        rows = [_row(f, "baseline") for f in old]
+        alerted: set[str] = set()
+        if recover_from:
+            alerted = self.state.alerted_accessions(company.cik)
+            known = record.recover_known if record else []
+            recent = [
+                f
+                for f in ordered
+                if past_recovery_mark(f.filed, f.accession, recover_from, known) or f in recent
+            ]
+            old = [f for f in ordered if f not in recent]
+        rows = [_row(f, "baseline") for f in old] + [
+            _row(f, "alerted") for f in recent if f.accession in alerted
+        ]
+        recent = [f for f in recent if f.accession not in alerted]
         self.state.record_filings(
             company.cik,
             rows,
@@ -307,10 +357,11 @@ class Poller:
         )
         report.baselined += 1
         log.info(
-            "%s: baseline taken (%d existing filings recorded, %d to backfill)",
+            "%s: baseline taken (%d existing filings recorded, %d to %s)",
             company.label,
             len(rows),
             len(recent),
+            f"alert as new (after {recover_from})" if recover_from else "backfill",
         )
         for filing in reversed(recent):
             self.process_filing(company, filing, None, report)
@@ -319,7 +370,7 @@ class Poller:
         self,
         company: Company,
         filing: Filing,
-        failure: dict[str, object] | None,
+        failure: object | None,
         report: CycleReport,
     ) -> None:
         form_reason = form_skip_reason(filing.form, company.forms)
@@ -374,13 +425,7 @@ class Poller:
         if alerts:
             self.state.enqueue(
                 [
-                    {
-                        "alert_id": a.alert_id,
-                        "accession": a.accession,
-                        "cik": a.cik,
-                        "channel": a.channel,
-                        "alert": alert_to_dict(a),
-                    }
+                    OutboxRow(a.alert_id, a.accession, a.cik, a.channel, alert_to_dict(a))
                     for a in alerts
                 ]
             )
@@ -442,9 +487,9 @@ class Poller:
         """The filing date of the company's filing before this one (seen, baseline included)."""
         this = filing.filed.isoformat() if filing.filed else "9999"
         dates = [
-            str(row.get("filed") or "")
-            for acc, row in self.state.company(company.cik)["seen"].items()
-            if acc != filing.accession and str(row.get("filed") or "") <= this
+            row.filed
+            for acc, row in self.state.company(company.cik).seen.items()
+            if acc != filing.accession and row.filed <= this
         ]
         latest = max((d for d in dates if d), default="")
         try:
@@ -463,24 +508,22 @@ class Poller:
         """
         mine = [
             a
-            for a in self.state.alerts()
-            if a["cik"] == company.cik
-            and a["accession"] != filing.accession
-            and not a["alert"].get("thread_of")
+            for a in self.state.company_alerts(company.cik)
+            if a.accession != filing.accession and not a.alert.get("thread_of")
         ]
         if filing.form.upper().endswith("/A"):
             base = filing.form.upper()[:-2]
-            earlier = [a for a in mine if a["alert"]["form"].upper() == base]
-            return str(earlier[-1]["accession"]) if earlier else None
+            earlier = [a for a in mine if str(a.alert.get("form", "")).upper() == base]
+            return earlier[-1].accession if earlier else None
         filed = filing.filed.isoformat() if filing.filed else ""
         same_day = [
             a
             for a in mine
             if filed
-            and a["alert"].get("filed") == filed
-            and set(a["alert"].get("categories", ())) & set(categories)
+            and a.alert.get("filed") == filed
+            and set(a.alert.get("categories", ())) & set(categories)
         ]
-        return str(same_day[0]["accession"]) if same_day else None
+        return same_day[0].accession if same_day else None
 
     def _failure(self, company: Company, filing: Filing, error: str) -> int:
         return self.state.record_failure(
@@ -493,8 +536,7 @@ class Poller:
 
     def _mark(self, company: Company, filing: Filing, status: str, reason: str = "") -> None:
         row = _row(filing, status)
-        if reason:
-            row["reason"] = reason
+        row.reason = reason
         self.state.record_filings(company.cik, [row], keep=self.config.state.keep_seen_per_company)
 
     def _not_alerted(self, company: Company, filing: Filing, status: str, reason: str) -> None:
@@ -509,11 +551,11 @@ class Poller:
         self._mark(company, filing, status, reason)
 
 
-def _row(filing: Filing, status: str) -> dict[str, object]:
-    return {
-        "accession": filing.accession,
-        "form": filing.form,
-        "filed": filing.filed.isoformat() if filing.filed else "",
-        "accepted": filing.accepted,
-        "status": status,
-    }
+def _row(filing: Filing, status: str) -> SeenFiling:
+    return SeenFiling(
+        accession=filing.accession,
+        form=filing.form,
+        filed=filing.filed.isoformat() if filing.filed else "",
+        accepted=filing.accepted,
+        status=status,
+    )

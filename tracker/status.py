@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tracker.errors import ConfigError
+from tracker.errors import ConfigError, StateError
+
+if TYPE_CHECKING:
+    from tracker.state import State
+    from tracker.staterows import OutboxRow, SeenFiling
 
 
 def collect_status(state_dir: str, config_path: str, *, now: float | None = None) -> dict[str, Any]:
     """Everything `status` shows, plus `health`: the problems that need a person."""
-    from tracker.config import load_config
     from tracker.state import State
 
     now = time.time() if now is None else now
@@ -30,8 +33,30 @@ def collect_status(state_dir: str, config_path: str, *, now: float | None = None
             "note": note,
             "health": {"ok": False, "problems": [note]},
         }
-    state = State(state_dir)
-    status = state.status()
+    try:
+        state = State(state_dir)
+    except StateError as exc:
+        # Refused state (a damaged outbox): named, and `tracker status` exits non-zero.
+        return {
+            "state": state_dir,
+            "last_poll": None,
+            "next_poll": None,
+            "companies": [],
+            "pending": [],
+            "failed": [],
+            "state_error": str(exc),
+            "health": {"ok": False, "problems": [f"state refused: {exc}"]},
+        }
+    try:
+        return _collect(state, state_dir, config_path, now)
+    finally:
+        state.close()
+
+
+def _collect(state: State, state_dir: str, config_path: str, now: float) -> dict[str, Any]:
+    from tracker.config import load_config
+
+    status = state.status().to_json()
     running = status.get("running_config") or {}
     names: dict[int, str] = {}
     ciks: list[int] = []
@@ -53,47 +78,47 @@ def collect_status(state_dir: str, config_path: str, *, now: float | None = None
     for cik in state.known_companies():
         if cik not in ciks:
             ciks.append(cik)
-    alerts = state.alerts()
+    open_alerts = state.open_alerts()
+    last_alerts = state.outbox.last_alerts()
     companies = []
     for cik in ciks:
         record = state.company(cik)
-        seen = sorted(
-            record["seen"].values(), key=lambda r: (r.get("filed", ""), r.get("seen_at", ""))
+        newest = record.newest
+        last_alert = last_alerts.get(cik)
+        skipped = sorted(
+            (r for r in record.seen.values() if r.status in ("skipped", "filtered")),
+            key=lambda r: (r.filed, r.seen_at),
         )
-        newest = seen[-1] if seen else {}
-        mine = [a for a in alerts if a["cik"] == cik]
-        last_alert = mine[-1] if mine else {}
-        skipped = [r for r in seen if r.get("status") in ("skipped", "filtered")]
         companies.append(
             {
                 "cik": cik,
-                "name": names.get(cik) or record["info"].get("name", ""),
+                "name": names.get(cik) or record.name,
                 "watched": cik in names,
-                "baselined": record["info"].get("baselined"),
-                "filings_seen": len(seen),
-                "newest_filing": newest.get("accession"),
-                "newest_form": newest.get("form"),
-                "newest_filed": newest.get("filed"),
-                "last_alert": last_alert.get("accession"),
-                "last_alert_status": last_alert.get("status"),
-                "fetch_failures": len(record["failures"]),
+                "baselined": record.baselined or None,
+                "filings_seen": len(record.seen),
+                "newest_filing": newest.accession if newest else None,
+                "newest_form": newest.form if newest else None,
+                "newest_filed": newest.filed if newest else None,
+                "last_alert": last_alert[0] if last_alert else None,
+                "last_alert_status": last_alert[1] if last_alert else None,
+                "fetch_failures": len(record.failures),
                 "last_skipped": _skipped(skipped[-1]) if skipped else None,
             }
         )
 
-    def brief(a: dict[str, Any]) -> dict[str, Any]:
+    def brief(a: OutboxRow) -> dict[str, Any]:
         return {
-            "accession": a["accession"],
-            "cik": a["cik"],
-            "channel": a["channel"],
-            "status": a["status"],
-            "attempts": a.get("attempts", 0),
-            "error": a.get("last_error", ""),
-            "created": a.get("created"),
+            "accession": a.accession,
+            "cik": a.cik,
+            "channel": a.channel,
+            "status": a.status,
+            "attempts": a.attempts,
+            "error": a.last_error,
+            "created": a.created,
         }
 
-    pending = [brief(a) for a in alerts if a["status"] in ("pending", "sending")]
-    failed = [brief(a) for a in alerts if a["status"] == "failed"]
+    pending = [brief(a) for a in open_alerts if a.status in ("pending", "sending")]
+    failed = [brief(a) for a in open_alerts if a.status == "failed"]
     problems = health_problems(
         status,
         failed=failed,
@@ -116,7 +141,8 @@ def collect_status(state_dir: str, config_path: str, *, now: float | None = None
         "companies": companies,
         "pending": pending,
         "failed": failed,
-        "delivered": sum(1 for a in alerts if a["status"] == "delivered"),
+        "delivered": state.outbox.delivered_count(),
+        "damaged_files_set_aside": [str(p) for p in state.damaged_files()],
     }
 
 
@@ -170,14 +196,14 @@ def health_problems(
     return problems
 
 
-def _skipped(row: dict[str, Any]) -> dict[str, Any]:
+def _skipped(row: SeenFiling) -> dict[str, Any]:
     """The last filing a company's config kept from Slack, and why (rows recorded before
     reasons were kept have none)."""
     return {
-        "accession": row.get("accession"),
-        "form": row.get("form"),
-        "filed": row.get("filed"),
-        "reason": row.get("reason") or "(reason not recorded)",
+        "accession": row.accession,
+        "form": row.form,
+        "filed": row.filed,
+        "reason": row.reason or "(reason not recorded)",
     }
 
 
@@ -190,6 +216,8 @@ def render_status(data: dict[str, Any]) -> str:
     )
     if data.get("note"):
         return data["note"] if health["ok"] else "\n".join(verdict)
+    if data.get("state_error"):
+        return "\n".join(verdict)
     ok = {True: "ok", False: "with problems", None: "never"}[data.get("last_poll_ok")]
     lines = [
         *verdict,
@@ -224,6 +252,8 @@ def render_status(data: dict[str, Any]) -> str:
             f"  {a['status']:<8} {a['accession']} -> {a['channel']} "
             f"(attempts {a['attempts']}) {a['error']}"
         )
+    for path in data.get("damaged_files_set_aside", []):
+        lines.append(f"  recovered: a damaged state file was set aside as {path}")
     return "\n".join(lines)
 
 

@@ -22,7 +22,7 @@ from tracker.config import Config
 from tracker.models import Alert, Company, Notice
 from tracker.notify.codec import alert_to_dict
 from tracker.notify.routing import channels_for
-from tracker.state import State
+from tracker.state import OutboxRow, State
 
 EVENT_TYPE = "weekly_digest"
 DUE_DAYS = 30
@@ -91,20 +91,20 @@ def digest_notices(config: Config, state: State, today: date) -> dict[str, Notic
 
     seen_changes: set[tuple[str, int, str]] = set()
     for row in state.alerts():
-        alert = row.get("alert") or {}
+        alert = row.alert
         if alert.get("notice") or alert.get("test"):
             continue
         filed = _day(str(alert.get("filed", "")))
         if filed is None or not start <= filed <= today:
             continue
-        channel = str(row.get("channel", ""))
-        entry = slot(channel, int(row["cik"]), str(alert.get("company", "")))
-        entry.alerted.add(str(alert.get("accession") or row.get("id", "")))
+        channel = row.channel
+        entry = slot(channel, row.cik, str(alert.get("company", "")))
+        entry.alerted.add(str(alert.get("accession") or row.accession))
         for cat in alert.get("categories") or ["other"]:
             entry.filings.setdefault(cat, []).append(f"{alert.get('form', '')} {_short(filed)}")
         for change in alert.get("changes", ()):
             text = f"{CHANGE_WORDS.get(change['change'], change['change'])}: {change['summary']}"
-            key = (channel, int(row["cik"]), text)
+            key = (channel, row.cik, text)
             if key not in seen_changes:
                 seen_changes.add(key)
                 entry.changes.append(text)
@@ -247,14 +247,5 @@ def queue_digests(config: Config, state: State, today: date) -> int:
     """Put this week's digests in the outbox (once per channel and day); returns how many."""
     alerts = digest_alerts(config, state, today)
     return state.enqueue(
-        [
-            {
-                "alert_id": a.alert_id,
-                "accession": a.accession,
-                "cik": a.cik,
-                "channel": a.channel,
-                "alert": alert_to_dict(a),
-            }
-            for a in alerts
-        ]
+        [OutboxRow(a.alert_id, a.accession, a.cik, a.channel, alert_to_dict(a)) for a in alerts]
     )

@@ -24,7 +24,7 @@ from tracker.config import Config
 from tracker.models import Alert, Company, Notice
 from tracker.notify.codec import alert_to_dict
 from tracker.notify.routing import channels_for
-from tracker.state import State
+from tracker.state import OutboxRow, State
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +89,13 @@ def check_overdue(
         if not found:
             continue
         record = state.company(company.cik)
-        if record["failures"]:
+        if record.failures:
             # A filing that could not be read yet may be the one that reports it: wait
             # until it is read (or given up on) rather than call a deadline missed.
             log.info("%s: overdue check waits for filings still being fetched", company.label)
             report.waiting.add(company.cik)
             continue
-        seen = list(record["seen"].values())
+        seen = [r.to_json() for r in record.seen.values()]
         marks = []
         for track, due in found:
             stale = (today - due).days > STALE_DAYS + config.calendar.grace_days
@@ -115,13 +115,7 @@ def check_overdue(
                 alerts = overdue_alerts(config, item, today)
                 report.queued += state.enqueue(
                     [
-                        {
-                            "alert_id": a.alert_id,
-                            "accession": a.accession,
-                            "cik": a.cik,
-                            "channel": a.channel,
-                            "alert": alert_to_dict(a),
-                        }
+                        OutboxRow(a.alert_id, a.accession, a.cik, a.channel, alert_to_dict(a))
                         for a in alerts
                     ]
                 )

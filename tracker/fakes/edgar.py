@@ -116,6 +116,9 @@ class FakeEdgar:
         self.blocked = False
         self.block_status = 403
         self.latest_depth = 5000  # entries the latest-filings feed reaches back
+        # A recorded latest-filings page served as is for start=0 (benchmarks on a real
+        # 100-entry page); later pages then answer 503, as past the feed's end.
+        self.latest_page: bytes | None = None
         # Hostile or unusual feeds: a company feed that reaches back only this many
         # entries (None: all), and one that ignores `count` and sends everything at once.
         self.company_depth: int | None = None
@@ -157,6 +160,10 @@ class FakeEdgar:
         """Publish a filing now (or at its appear_at, relative to start)."""
         with self._lock:
             self._filings.append(filing)
+
+    def replay_from_now(self) -> None:
+        """Count appear_at from now: for callers that set up (state, rules) after start."""
+        self._start = self._clock()
 
     def visible(self) -> list[FakeFiling]:
         elapsed = self._clock() - self._start
@@ -426,10 +433,11 @@ class FakeEdgar:
                     "application/atom+xml",
                 )
             if action == "getcurrent":
-                body = self.latest_feed(
-                    int(query.get("start", ["0"])[0] or 0),
-                    int(query.get("count", ["100"])[0] or 100),
-                )
+                start = int(query.get("start", ["0"])[0] or 0)
+                if self.latest_page is not None:
+                    body = self.latest_page if start == 0 else None
+                else:
+                    body = self.latest_feed(start, int(query.get("count", ["100"])[0] or 100))
                 if body is None:
                     return (
                         503,

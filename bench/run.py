@@ -31,7 +31,7 @@ from tracker.fakes.slack import FakeSlack
 from tracker.models import Company
 from tracker.notify.sinks import ConsoleSink, SlackSink
 from tracker.pipeline import Poller
-from tracker.state import State
+from tracker.state import SeenFiling, State
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "xoxb-bench-token"
@@ -103,12 +103,7 @@ def prebaseline(state_dir: Path, n: int, seen_each: int = 0) -> None:
     state = State(state_dir)
     for i in range(n):
         rows = [
-            {
-                "accession": f"{i:010d}-24-{j:06d}",
-                "form": "8-K",
-                "filed": "2024-01-01",
-                "status": "baseline",
-            }
+            SeenFiling(f"{i:010d}-24-{j:06d}", form="8-K", filed="2024-01-01", status="baseline")
             for j in range(seen_each)
         ]
         state.record_filings(BASE_CIK + i, rows, baseline=True)
@@ -243,50 +238,6 @@ def alert_latency(count: int, interval: float = 2.0) -> list[float]:
         ]
 
 
-def state_costs(companies: int, seen_each: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as tmp:
-        state_dir = Path(tmp)
-        t = time.perf_counter()
-        prebaseline(state_dir, companies, seen_each)
-        build = time.perf_counter() - t
-        size = sum(p.stat().st_size for p in state_dir.rglob("*") if p.is_file())
-        state = State(state_dir)
-        load = timed(lambda: [state.company(BASE_CIK + i) for i in range(companies)])
-        updates = []
-        for k in range(20):
-            cik = BASE_CIK + k * 7
-
-            def one_cycle(cik: int = cik, k: int = k) -> None:
-                # What a cycle with one new filing writes: the outbox, the seen mark,
-                # the delivery record and the status.
-                state.enqueue(
-                    [
-                        {
-                            "alert_id": f"a{k}",
-                            "accession": f"b{k}",
-                            "cik": cik,
-                            "channel": "#x",
-                            "alert": {},
-                        }
-                    ]
-                )
-                state.record_filings(cik, [{"accession": f"new-{k}", "form": "8-K"}])
-                state.update_alert(f"a{k}", status="delivered")
-                state.update_status(last_poll="now")
-
-            updates.append(timed(one_cycle))
-        idle = [timed(lambda: state.update_status(last_poll="now")) for _ in range(20)]
-        return {
-            "seen": companies * seen_each,
-            "companies": companies,
-            "bytes": size,
-            "build_s": build,
-            "load_all_ms": load * 1000,
-            "cycle_update_ms": statistics.median(updates) * 1000,
-            "idle_update_ms": statistics.median(idle) * 1000,
-        }
-
-
 def daemon_memory(companies: int) -> float:
     """Peak resident memory (MB) of `tracker run` watching `companies` companies."""
     with (
@@ -386,6 +337,21 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+KEPT_SECTIONS = (
+    "## State at 90 days of history",
+    "## Idle cycle on a real latest-filings page",
+    "## Crash run",
+)
+
+
+def _section(text: str, title: str) -> str:
+    if title not in text:
+        return ""
+    start = text.index(title)
+    end = text.find("\n## ", start + 1)
+    return text[start:] if end == -1 else text[start : end + 1]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -398,8 +364,6 @@ def main() -> int:
     per_filing = new_filing_time(10 if quick else 50)
     print("alert latency through the daemon (2 s interval)", flush=True)
     latency = alert_latency(10 if quick else 60)
-    print("state costs", flush=True)
-    state = state_costs(500 if quick else 5000, 20)
     print("daemon memory", flush=True)
     memory = daemon_memory(500 if quick else 5000)
     print("tracker --help", flush=True)
@@ -444,15 +408,6 @@ def main() -> int:
         f"{pct(latency, 0.95):.2f} s, max {max(latency):.2f} s (target p95 <= 3.0 s: "
         f"{mark(pct(latency, 0.95) <= 3.0)})",
         "",
-        "## State",
-        "",
-        f"- {state['seen']:,} seen filings across {state['companies']:,} companies: "
-        f"{state['bytes'] / 1e6:.1f} MB on disk in {state['companies']:,} files",
-        f"- state written by a cycle with one new filing: median {state['cycle_update_ms']:.1f} "
-        f"ms (target < 20 ms: {mark(state['cycle_update_ms'] < 20)}); an idle cycle's status "
-        f"write: {state['idle_update_ms']:.1f} ms",
-        f"- reading every company's state (not done per cycle): {state['load_all_ms']:.0f} ms",
-        "",
         "## Daemon and start-up",
         "",
         f"- peak memory of `tracker run` with {5000 if not quick else 500:,} companies: "
@@ -472,10 +427,11 @@ def main() -> int:
         "",
     ]
     out = Path(args.out)
-    # The crash run records its own section (bench/crash.py); keep it.
+    # The crash run (bench/crash.py) and the state and real-page idle benchmarks
+    # (bench/state_bench.py) record their own sections; keep them.
     previous = out.read_text() if out.exists() else ""
-    crash = previous[previous.find("## Crash run") :] if "## Crash run" in previous else ""
-    out.write_text("\n".join(lines) + ("\n" + crash if crash else ""))
+    kept = [_section(previous, title) for title in KEPT_SECTIONS]
+    out.write_text("\n".join(lines) + "".join("\n" + s for s in kept if s))
     print("\n".join(lines))
     return 0
 

@@ -6,6 +6,7 @@ import textwrap
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -179,3 +180,17 @@ cik = 1111111
 name = "Acme Bio"
 channel = "#acme"
 """
+
+
+def as_if_killed_after_post(state: Any, last_try_epoch: float = 0.0) -> None:
+    """Put delivered alerts back among the open ones as "sending": the state a kill leaves
+    between Slack's ok and the tracker's record of it."""
+    state.outbox.db.execute("BEGIN")
+    state.outbox.db.execute(
+        "INSERT INTO open_alerts(seq, alert_id, accession, cik, channel, status, attempts, "
+        "created, last_try_epoch, alert) SELECT seq, alert_id, accession, cik, channel, "
+        "'sending', 1, created, ?, alert FROM delivered",
+        (last_try_epoch,),
+    )
+    state.outbox.db.execute("DELETE FROM delivered")
+    state.outbox.db.execute("COMMIT")

@@ -26,7 +26,7 @@ from tracker.fakes.slack import FakeSlack
 from tracker.state import SeenFiling, State
 from tracker.timeline import render_timeline, timeline_rows
 
-from conftest import TOKEN, write_config
+from conftest import TOKEN, as_if_killed_after_post, write_config
 
 BPUR = """
 [[companies]]
@@ -492,11 +492,10 @@ def test_an_overdue_alert_posted_before_a_crash_is_not_posted_again(
     assert deliver(state, sink).delivered == 1
     # A kill between Slack's ok and our record leaves the row "sending": the restart looks
     # in the channel for the alert's metadata before posting again.
-    [row] = state.alerts()
-    state.update_alert(row["alert_id"], status="sending", last_try_epoch=time.time() - 5)
+    as_if_killed_after_post(state, last_try_epoch=time.time() - 5)
     assert deliver(state, sink).delivered == 1
     assert len(_overdue(slack)) == 1
-    assert [r["status"] for r in state.alerts()] == ["delivered"]
+    assert [r.status for r in state.alerts()] == ["delivered"]
 
 
 def test_check_config_accepts_and_names_a_digest_schedule(

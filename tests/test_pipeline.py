@@ -15,7 +15,7 @@ from tracker.notify.sinks import ConsoleSink, SlackSink
 from tracker.pipeline import Poller
 from tracker.state import State
 
-from conftest import ACME, TOKEN, make_filing, write_config
+from conftest import ACME, TOKEN, as_if_killed_after_post, make_filing, write_config
 
 CIK = 1111111
 
@@ -151,11 +151,7 @@ def test_kill_between_post_and_record_does_not_post_again(
     assert [a.status for a in p.state.alerts()] == ["delivered"]
     # As if the process died right after Slack said ok, before the record was written:
     # the alert is back among the open ones, as "sending".
-    p.state.outbox.db.executescript(
-        "BEGIN; INSERT INTO open_alerts(seq, alert_id, accession, cik, channel, status, "
-        "attempts, created, alert) SELECT seq, alert_id, accession, cik, channel, 'sending', "
-        "1, created, alert FROM delivered; DELETE FROM delivered; COMMIT;"
-    )
+    as_if_killed_after_post(p.state)
     again = poller(tmp_path, edgar, slack)
     assert again.run_cycle().delivery.delivered == 1
     assert len(slack.messages()) == 1

@@ -265,6 +265,7 @@ def test_version_1_state_is_migrated_and_its_pending_alert_delivered(
     edgar: FakeEdgar,
     slack: FakeSlack,
     monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
     cfg = write_config(
@@ -277,7 +278,13 @@ def test_version_1_state_is_migrated_and_its_pending_alert_delivered(
         state,
         {"1": old, "2": v1_alert("0000950123-24-000002", "pending", next_attempt=0)},
     )
-    assert main(["--config", str(cfg), "--state", str(state), "poll"]) == 0
+    base = ["--config", str(cfg), "--state", str(state)]
+    # `status` holds no lock, so it reports the old layout instead of migrating it under a
+    # tracker of the old version that may still be running.
+    assert main([*base, "status"]) == 1
+    assert "version 1" in capsys.readouterr().out
+    assert (state / "outbox.json").exists() and not (state / "outbox.sqlite").exists()
+    assert main([*base, "poll"]) == 0
     assert posted(slack) == ["0000950123-24-000002"]
     assert (state / "VERSION").read_text() == "2\n"
     assert (state / "outbox.json.migrated").exists() and not (state / "outbox.json").exists()

@@ -477,7 +477,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     from tracker.timeline import render_timeline, timeline_rows
 
     cik, label = resolve_company(args, args.ident)
-    state = State(_state_dir(args, reading=True))
+    state = State(_state_dir(args, reading=True), migrate=False)
     try:
         entries = state.ledger(cik)
     finally:

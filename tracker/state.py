@@ -150,8 +150,11 @@ def _stamp() -> str:
 class State:
     """Seen filings per company, the outbox, milestone ledgers and daemon status."""
 
-    def __init__(self, directory: str | Path):
+    def __init__(self, directory: str | Path, *, migrate: bool = True):
+        """`migrate=False` for readers that do not hold the state lock (status, timeline):
+        an older layout is then reported, not migrated under a tracker still running."""
         self.dir = Path(directory)
+        self._may_migrate = migrate
         self.companies_dir = self.dir / "companies"
         self._lock = threading.RLock()
         try:
@@ -222,6 +225,12 @@ class State:
             )
         if not has_outbox:
             if version < SCHEMA_VERSION or legacy.exists():
+                if not self._may_migrate:
+                    raise StateError(
+                        f"{self.dir} holds state of version {version}; the next `tracker poll` "
+                        "or `tracker run` of this version migrates it (stop a running older "
+                        "tracker first)"
+                    )
                 self._migrate_v1(legacy)
             elif text is not None and any(self.companies_dir.glob("*.json")):
                 raise StateError(

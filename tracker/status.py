@@ -34,7 +34,7 @@ def collect_status(state_dir: str, config_path: str, *, now: float | None = None
             "health": {"ok": False, "problems": [note]},
         }
     try:
-        state = State(state_dir)
+        state = State(state_dir, migrate=False)
     except StateError as exc:
         # Refused state (a damaged outbox): named, and `tracker status` exits non-zero.
         return {

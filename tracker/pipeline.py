@@ -140,8 +140,9 @@ class Poller:
         self.sink = sink
         self._first_cycle = True
         try:
-            for alert in self.state.alerts("pending"):
-                self.state.update_alert(alert["alert_id"], next_attempt=0)
+            for alert in self.state.open_alerts():
+                if alert.status == "pending":
+                    self.state.update_alert(alert.alert_id, next_attempt=0)
         except StateError as exc:
             log.error("%s", exc)
 

@@ -102,7 +102,7 @@ def test_a_slow_document_delays_only_its_own_filing(
     assert [m["channel"] for m in slack.messages()] == ["#acme"]
     assert len(edgar.requests_to("d000009dex991.htm")) == 1  # cut off, not retried this cycle
     assert "0000950123-24-000009" not in p.state.seen_accessions(2222222)
-    assert p.state.company(2222222)["failures"]["0000950123-24-000009"]["attempts"] == 1
+    assert p.state.company(2222222).failures["0000950123-24-000009"].attempts == 1
     assert getattr(report, "errors", None)
     edgar._faults.clear()  # the server recovers: the slow filing is alerted next cycle
     p.run_cycle()

@@ -421,14 +421,17 @@ class EdgarClient:
                 size = 0
                 truncated = False
                 for chunk in _chunks(r):
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if size > limit:
+                    if size + len(chunk) > limit:
+                        # Stream to the cap: only what fits is kept, and one copy is made.
+                        chunks.append(chunk[: limit - size])
                         truncated = True
                         break
+                    chunks.append(chunk)
+                    size += len(chunk)
                 if watch.expired:
                     raise requests.exceptions.Timeout("cut off at the deadline")
-                body = b"".join(chunks)[:limit]
+                body = b"".join(chunks)
+                del chunks
                 return Response(
                     url=url,
                     status=r.status_code,

@@ -6,11 +6,16 @@ sentence and uses headings to skip boilerplate sections.
 
 from __future__ import annotations
 
+import functools
 import html
+import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tracker.invisible import strip_invisible
+
+log = logging.getLogger(__name__)
 
 BINARY_TYPES = ("GRAPHIC", "ZIP", "EXCEL", "PDF", "XML", "JSON", "EX-101", "XBRL", "JPG", "GIF")
 _HTML_RE = re.compile(rb"<(html|body|div|p|table|font|span|br)\b", re.I)
@@ -23,7 +28,14 @@ _DOC_RE = re.compile(r"<DOCUMENT>(.*?)(?:</DOCUMENT>|\Z)", re.S | re.I)
 _TAG_LINE_RE = re.compile(r"^<(TYPE|SEQUENCE|FILENAME|DESCRIPTION)>([^\n<]*)", re.M | re.I)
 _TEXT_RE = re.compile(r"<TEXT>(.*?)(?:</TEXT>|\Z)", re.S | re.I)
 _UUENCODE_RE = re.compile(r"^begin [0-7]{3} \S+", re.M)
-_SPACES_RE = re.compile(r"[ \t\f\v\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# Runs of blanks that need changing into one space: two spaces or more, or any other
+# blank. A lone space is left alone: re.sub keeps a piece per match, and matching every
+# space of a 20 MB document held hundreds of megabytes of pieces at once.
+_SPACES_RE = re.compile(
+    r"(?: |[\t\f\v\xa0\u1680\u2000-\u200a\u202f\u205f\u3000])"
+    r"[ \t\f\v\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]+"
+    r"|[\t\f\v\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]"
+)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _TAG_SCAN_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_.-]*)")
 # Void elements, and elements that close an open one of their kind: they never nest deep.
@@ -38,8 +50,10 @@ _NESTING_BUDGET = 100_000_000
 # would scan the whole run again (200 KB of blank lines took 88 s).
 _PAGE_MARK_RE = re.compile(r"^[^\S\n]*</?(?:PAGE|S|C|FN|F\d+|TABLE|CAPTION)>[^\S\n]*$", re.M | re.I)
 # After _SPACES_RE a run of blanks is one character, so these look at most one ahead.
-_LINE_EDGE_RE = re.compile(r" ?\n ?")
+_LINE_EDGE_RE = re.compile(r" \n ?|\n ")
 _BLANK_RUN_RE = re.compile(r"\n{3,}")
+HTML_PIECE = 1_000_000  # characters of HTML parsed at once
+TEXT_BUDGET = 5_000_000  # characters of text read from one document
 _DROP_RE = re.compile(r"<(script|style|noscript|title|ix:header)\b|<!--", re.I)
 _ANY_TAG_RE = re.compile(r"<[^<>]*>")
 
@@ -97,11 +111,17 @@ def split_submission(text: str) -> list[SubDocument]:
     return docs
 
 
-def to_text(body: str) -> str:
-    """Text of one document body, HTML or plain."""
+def to_text(body: str, budget: int = TEXT_BUDGET) -> str:
+    """Text of one document body, HTML or plain: its first `budget` characters of text.
+
+    News stands at the top of a filing; the budget bounds the memory and time one huge
+    document can take (a 20 MB document of dense trigger words took 490 MB and 24 s).
+    """
     if _HTML_RE.search(body[:20000].encode("utf-8", "ignore")):
-        return html_to_text(body)
-    return plain_to_text(body)
+        return html_to_text(body, budget)
+    if len(body) > budget:
+        log.info("a %d-character document: reading its first %d characters", len(body), budget)
+    return plain_to_text(body[:budget])
 
 
 def extract(raw: bytes) -> str:
@@ -112,14 +132,76 @@ def extract(raw: bytes) -> str:
     return to_text(text)
 
 
-def html_to_text(markup: str) -> str:
-    """HTML (and iXBRL) to text with a blank line after every block element."""
+def html_to_text(markup: str, budget: int = TEXT_BUDGET) -> str:
+    """HTML (and iXBRL) to text with a blank line after every block element.
+
+    A large document is parsed in pieces of about HTML_PIECE characters, cut where a
+    block ends and never inside a script, style, comment or iXBRL header: the parser's
+    tree of a 20 MB document took hundreds of megabytes, a piece's takes a few. Reading
+    stops after `budget` characters of text.
+    """
+    texts: list[str] = []
+    size = 0
+    for piece in _html_pieces(markup):
+        marked = _BLOCK_END_RE.sub(lambda m: "\n\n" + m.group(1), piece)
+        marked = _CELL_END_RE.sub(lambda m: " " + m.group(0), marked)
+        text = _normalise(
+            _html_piece_text(marked if len(markup) <= HTML_PIECE else _drop_hidden(marked))
+        )
+        texts.append(text)
+        size += len(text)
+        if size >= budget:
+            log.info(
+                "a %d-character document: reading its first %d characters of text",
+                len(markup),
+                budget,
+            )
+            break
+    return _normalise("\n\n".join(texts))[:budget]
+
+
+def _html_pieces(markup: str) -> Iterator[str]:
+    """Pieces of about HTML_PIECE characters, each ending where a block ends."""
+    start = 0
+    while len(markup) - start > HTML_PIECE:
+        target = _outside_hidden(markup, start, start + HTML_PIECE)
+        m = _BLOCK_END_RE.search(markup, target, target + HTML_PIECE)
+        cut = m.end() if m else markup.find("<", target, target + HTML_PIECE)
+        if cut <= start:
+            cut = target
+        yield markup[start:cut]
+        start = cut
+    yield markup[start:]
+
+
+def _outside_hidden(markup: str, start: int, target: int) -> int:
+    """`target`, or the end of the script, style, comment or iXBRL header around it."""
+    pos = start
+    while (m := _DROP_RE.search(markup, pos, target)) is not None:
+        if m.group(1) is None:
+            end = markup.find("-->", m.end())
+            end = end + 3 if end >= 0 else -1
+        else:
+            close = _end_tag(m.group(1)).search(markup, m.end())
+            end = close.end() if close else -1
+        if end < 0:
+            return target  # never closed: the parser drops the rest of that piece anyway
+        if end > target:
+            return end
+        pos = end
+    return target
+
+
+@functools.cache
+def _end_tag(name: str) -> re.Pattern[str]:
+    return re.compile(rf"</{re.escape(name)}\s*>", re.I)
+
+
+def _html_piece_text(marked: str) -> str:
     from selectolax.lexbor import LexborHTMLParser
 
-    marked = _BLOCK_END_RE.sub(lambda m: "\n\n" + m.group(1), markup)
-    marked = _CELL_END_RE.sub(lambda m: " " + m.group(0), marked)
     if _too_deep(marked):
-        return _normalise(html.unescape(_ANY_TAG_RE.sub("", _drop_hidden(marked))))
+        return html.unescape(_ANY_TAG_RE.sub("", _drop_hidden(marked)))
     tree = LexborHTMLParser(marked)
     for selector in ("script", "style", "head", "ix\\:header", "noscript"):
         for node in tree.css(selector):
@@ -128,8 +210,7 @@ def html_to_text(markup: str) -> str:
         node.decompose()
     root = tree.body or tree.root
     # The parser has already decoded entities; unescaping again would turn "&amp;lt;" into "<".
-    text = root.text(separator="", deep=True) if root is not None else ""
-    return _normalise(text)
+    return root.text(separator="", deep=True) if root is not None else ""
 
 
 def _too_deep(markup: str) -> bool:

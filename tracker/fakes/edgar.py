@@ -12,7 +12,7 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -47,6 +47,29 @@ class FakeDocument:
     doc_type: str
     content: bytes
     description: str = ""
+    # Served as `content` this many times over, streamed: a 500 MB document for the
+    # memory benchmark without 500 MB in the fake.
+    repeat: int = 1
+
+    @property
+    def body(self) -> bytes | Repeated:
+        return self.content if self.repeat == 1 else Repeated(self.content, self.repeat)
+
+
+class Repeated:
+    """`unit` times `count`, produced a piece at a time."""
+
+    def __init__(self, unit: bytes, count: int):
+        self.unit = unit
+        self.count = count
+
+    def __len__(self) -> int:
+        return len(self.unit) * self.count
+
+    def pieces(self) -> Iterator[bytes]:
+        per = max(1, 1_000_000 // max(1, len(self.unit)))
+        for done in range(0, self.count, per):
+            yield self.unit * min(per, self.count - done)
 
 
 @dataclass
@@ -408,7 +431,7 @@ class FakeEdgar:
 
     # -- HTTP ----------------------------------------------------------------------------------
 
-    def route(self, path: str, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
+    def route(self, path: str, query: dict[str, list[str]]) -> tuple[int, bytes | Repeated, str]:
         if path == "/files/company_tickers.json" and self.company_tickers is not None:
             return 200, self.company_tickers, "application/json"
         try:
@@ -416,7 +439,7 @@ class FakeEdgar:
         except ValueError:  # start=abc, count=-: EDGAR answers such queries with an error page
             return 400, b"<html>Invalid parameter</html>", "text/html"
 
-    def _route(self, path: str, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
+    def _route(self, path: str, query: dict[str, list[str]]) -> tuple[int, bytes | Repeated, str]:
         if path == "/cgi-bin/browse-edgar":
             action = query.get("action", [""])[0]
             if action == "getcompany":
@@ -467,7 +490,7 @@ class FakeEdgar:
                     for d in f.documents:
                         if d.name == name:
                             kind = "text/html" if name.endswith(("htm", "html")) else "text/plain"
-                            return 200, d.content, kind
+                            return 200, d.body, kind
         return 404, b"<?xml version='1.0'?><Error><Code>NoSuchKey</Code></Error>", "application/xml"
 
     def _take_fault(self, path: str) -> Fault | None:
@@ -533,7 +556,9 @@ class FakeEdgar:
                 )
                 self._send(status, body, kind)
 
-            def _trickle(self, status: int, body: bytes, kind: str, fault: Fault) -> None:
+            def _trickle(
+                self, status: int, body: bytes | Repeated, kind: str, fault: Fault
+            ) -> None:
                 """The answer one byte at a time, until sent or the client gives up."""
                 head = (
                     f"HTTP/1.1 {status} OK\r\nContent-Type: {kind}\r\n"
@@ -545,7 +570,7 @@ class FakeEdgar:
                         self.wfile.write(head)
                         self.wfile.flush()
                         head = b""
-                    data = head + body
+                    data = head + (body if isinstance(body, bytes) else b"".join(body.pieces()))
                     for i in range(len(data)):
                         self.wfile.write(data[i : i + 1])
                         self.wfile.flush()
@@ -556,7 +581,7 @@ class FakeEdgar:
             def _send(
                 self,
                 status: int,
-                body: bytes,
+                body: bytes | Repeated,
                 kind: str,
                 headers: dict[str, str] | None = None,
                 truncate: bool = False,
@@ -568,7 +593,11 @@ class FakeEdgar:
                     for k, v in (headers or {}).items():
                         self.send_header(k, v)
                     self.end_headers()
-                    self.wfile.write(body[: len(body) // 2] if truncate else body)
+                    if isinstance(body, Repeated):
+                        for piece in body.pieces():
+                            self.wfile.write(piece)
+                    else:
+                        self.wfile.write(body[: len(body) // 2] if truncate else body)
                     if truncate:
                         self.wfile.flush()
                         self.close_connection = True

@@ -385,7 +385,7 @@ def main() -> int:
         "",
         "## Requests per idle cycle",
         "",
-        "| companies | latest-filings mode | per-company mode | latest ms "
+        "| companies | latest-filings mode | per-company mode | latest ms (synthetic 3-entry feed) "
         "| per-company ms (at 10/s) |",
         "| ---: | ---: | ---: | ---: | ---: |",
         *[f"| {n:,} | {a} | {b:,} | {ta:.1f} | {tb:.0f} |" for n, a, b, ta, tb in idle],

@@ -16,6 +16,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -127,12 +128,23 @@ def _start(cfg: Path, state: Path, log: Path) -> subprocess.Popen[bytes]:
 
 
 def _corrupt_files(state: Path) -> int:
-    bad = 0
+    """JSON state files that do not parse, files the tracker set aside as damaged, and an
+    outbox database that fails SQLite's integrity check."""
+    bad = len(list(state.rglob("*.damaged-*")))
     for path in state.rglob("*.json"):
         try:
             json.loads(path.read_bytes())
         except ValueError:
             bad += 1
+    outbox = state / "outbox.sqlite"
+    if outbox.exists():
+        db = sqlite3.connect(f"{outbox.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            bad += db.execute("PRAGMA quick_check").fetchone()[0] != "ok"
+        except sqlite3.DatabaseError:
+            bad += 1
+        finally:
+            db.close()
     return bad
 
 

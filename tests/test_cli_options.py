@@ -129,6 +129,7 @@ def test_the_state_dir_is_never_put_in_the_environment(
 def test_tickers_match_in_any_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = write_config(tmp_path / "w.toml", "http://127.0.0.1:9")
     base = ["--config", str(cfg), "--state", str(tmp_path / "s")]
+    (tmp_path / "s").mkdir()  # as after a first poll: timeline reads, never creates, state
     assert main([*base, "watch", "add", "mrna"]) == 0
     assert main([*base, "watch", "add", "Pfe"]) == 0
     assert main([*base, "timeline", "pfe", "--json"]) == 0
@@ -187,3 +188,14 @@ def test_watch_add_refuses_a_form_no_filing_has(
     assert 'did you mean "8-K"' in capsys.readouterr().err
     assert cfg.read_text() == before
     assert main(["watch", "add", "9999997", "--forms", "8-K,424B", "--config", str(cfg)]) == 0
+
+
+@pytest.mark.parametrize("command", [["timeline", "1111111"], ["upcoming"], ["digest", "--print"]])
+def test_reading_commands_never_create_a_missing_state_dir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    cfg = write_config(tmp_path / "w.toml", "http://127.0.0.1:9", companies=ACME)
+    typo = tmp_path / "stat"
+    assert main(["--config", str(cfg), "--state", str(typo), *command]) == 1
+    assert f"no state in {typo} yet" in capsys.readouterr().err
+    assert not typo.exists()

@@ -231,6 +231,21 @@ def _state_dir(args: argparse.Namespace, *, reading: bool = False) -> str:
     return found
 
 
+def _existing_state_dir(args: argparse.Namespace) -> str:
+    """The state directory for a command that only reads it: a missing one is an error.
+
+    Reading must not create it: a mistyped --state would otherwise answer "nothing
+    tracked yet" from a fresh empty folder and leave that folder behind.
+    """
+    found = _state_dir(args, reading=True)
+    if not os.path.isdir(found):
+        raise StateError(
+            f"no state in {found} yet: run `tracker poll` first, or check --state / the "
+            "config's [state] dir"
+        )
+    return found
+
+
 def _clock(args: argparse.Namespace) -> Any:
     """The one clock of this run: --today, else TRACKER_TODAY, else the system date."""
     from tracker.calendar.clock import clock_from
@@ -477,7 +492,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     from tracker.timeline import render_timeline, timeline_rows
 
     cik, label = resolve_company(args, args.ident)
-    state = State(_state_dir(args, reading=True), migrate=False)
+    state = State(_existing_state_dir(args), migrate=False)
     try:
         entries = state.ledger(cik)
     finally:
@@ -529,7 +544,7 @@ def cmd_upcoming(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"--company {args.company}: not a watched company (tracker watch list)"
             )
-    cal = build_calendar(config, State(_state_dir(args, reading=True)), today, args.days, companies)
+    cal = build_calendar(config, State(_existing_state_dir(args)), today, args.days, companies)
     print(json.dumps(cal.to_json(), ensure_ascii=False) if args.json else render_calendar(cal))
     return Exit.OK
 
@@ -542,7 +557,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
     today = _clock(args).today()
     config = _load(args)
-    alerts = digest_alerts(config, State(_state_dir(args, reading=True)), today)
+    alerts = digest_alerts(config, State(_existing_state_dir(args)), today)
     if args.print:
         if not alerts:
             print(f"(nothing to digest for the week to {today.isoformat()})")

@@ -364,3 +364,28 @@ def _readonly_connect(real: Callable[..., sqlite3.Connection]) -> Callable[..., 
         return real(f"file:{path}?mode=ro", *a, uri=True, **k)
 
     return connect
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_damaged_ticker_snapshot_falls_back_to_the_bundled_list(
+    tmp_path: Path, edgar: FakeEdgar, damage: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from importlib import resources
+
+    cfg = write_config(
+        tmp_path / "w.toml",
+        edgar.base_url,
+        companies='\n[[companies]]\nticker = "AAPL"\nchannel = "#apple"\n',
+    )
+    state = tmp_path / "state"
+    state.mkdir()
+    snapshot = state / "company_tickers.json"
+    snapshot.write_bytes(
+        resources.files("tracker").joinpath("data", "company_tickers.json").read_bytes()
+    )
+    DAMAGE[damage](snapshot)
+    base = ["--config", str(cfg), "--state", str(state)]
+    assert main([*base, "check-config"]) == 0
+    assert main([*base, "poll"]) == 0
+    err = capsys.readouterr().err
+    assert str(snapshot) in err and "bundled ticker list" in err and "Traceback" not in err

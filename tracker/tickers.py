@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 from functools import cache
 from importlib import resources
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 SNAPSHOT_NAME = "company_tickers.json"
 
@@ -41,9 +44,25 @@ def _table(path: str | None) -> dict[str, tuple[int, str]]:
 
 
 def tickers(state_dir: str | Path | None = None) -> dict[str, tuple[int, str]]:
-    """Ticker -> (CIK, title): the refreshed copy in `state_dir` if any, else the bundled one."""
+    """Ticker -> (CIK, title): the refreshed copy in `state_dir` if any, else the bundled one.
+
+    The refreshed copy is only a newer cache of the bundled list: if it is damaged
+    (truncated, empty, not JSON, the wrong shape, a directory), the bundled list is used
+    and the file is named in a warning; `tracker tickers refresh` writes a good one.
+    """
     found = snapshot_path(state_dir)
-    return _table(str(found) if found else None)
+    if found is None:
+        return _table(None)
+    try:
+        return _table(str(found))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning(
+            "state file %s is damaged (%s); using the bundled ticker list "
+            "(`tracker tickers refresh` writes a new copy)",
+            found,
+            exc.__class__.__name__ if not str(exc) else str(exc)[:200],
+        )
+        return _table(None)
 
 
 def resolve_ticker(ticker: str, state_dir: str | Path | None = None) -> tuple[int, str]:

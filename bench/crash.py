@@ -237,11 +237,18 @@ CRASH_HEADING = "## Crash run (`make crash`)"
 def record(report: CrashReport) -> None:
     """Keep the latest crash figures in bench/RESULTS.md, beside the benchmarks."""
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    text = text.split(CRASH_HEADING)[0].rstrip() + "\n\n"
-    RESULTS.write_text(
-        f"{text}{CRASH_HEADING}\n\n- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n"
+    section = (
+        f"{CRASH_HEADING}\n\n- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n"
         f"- {report.line()}\n"
     )
+    if CRASH_HEADING not in text:
+        RESULTS.write_text(text.rstrip() + "\n\n" + section)
+        return
+    # Replace only this section: other scripts (bench/state_bench.py) write sections after it.
+    start = text.index(CRASH_HEADING)
+    end = text.find("\n## ", start + 1)
+    rest = "" if end == -1 else text[end:]
+    RESULTS.write_text(text[:start] + section + rest)
 
 
 def main() -> int:

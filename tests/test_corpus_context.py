@@ -204,3 +204,108 @@ def test_a_bad_context_or_veto_is_reported_with_its_place() -> None:
         parse_rules("[[context]]\nname = 'x'\non = 'nowhere'\npattern = 'a'\n")
     with pytest.raises(RulesError, match=r"categories.fda.vetoes\[0\]: scope"):
         parse_rules("[categories.fda]\nvetoes = [{ scope = 'near', pattern = 'x' }]\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Acme Bio today announced that it received an approvable letter from the FDA for "
+            "Zelvora.",
+            ["fda"],
+        ),
+        (
+            "Acme Bio today announced that the FDA issued a not approvable letter for Zelvora.",
+            ["fda"],
+        ),
+        (
+            "Acme Bio today announced that Health Canada has issued a Notice of Compliance "
+            "granting market authorization for Zelvora.",
+            ["fda"],
+        ),
+        ("Acme Bio today announced that Swissmedic has approved Zelvora for adults.", ["fda"]),
+        (
+            "Acme Bio today announced that the FDA has extended the review period of its "
+            "application for Zelvora by three months.",
+            ["fda"],
+        ),
+        (
+            "Acme Bio today announced that the FDA has removed the partial hold on the trial.",
+            ["fda"],
+        ),
+        ("Acme Bio AB has resolved on a directed share issue of SEK 50 million.", ["financing"]),
+        (
+            "Acme Bio today announced that it has raised $2.7 million in funding from "
+            "existing investors.",
+            ["financing"],
+        ),
+        (
+            "Acme Bio received $8.1 million from the exercise of outstanding warrants.",
+            ["financing"],
+        ),
+        (
+            "The company recorded severance charges of $1.2 million for the restructuring "
+            "announced in March.",
+            ["workforce"],
+        ),
+        (
+            "Acme Bio announced the resolution of the lawsuit brought by its former distributor.",
+            ["legal"],
+        ),
+        (
+            "Jane Doe transitioned out of her role as Chief Operating Officer on June 1.",
+            ["leadership"],
+        ),
+        (
+            "The Court of Appeals affirmed the judgment against the company, and Acme recorded "
+            "a litigation charge of $4 million.",
+            ["legal"],
+        ),
+    ],
+)
+def test_events_in_unusual_words(text: str, expected: list[str]) -> None:
+    assert cats(text, filed=date(2025, 6, 2)) == expected
+
+
+def test_results_in_bullets_are_sentences_not_headings() -> None:
+    text = (
+        "Acme Bio Reports Second Quarter 2025 Financial Results\n\n"
+        "\u2022 Revenue of $12.3 million, up 15% year over year\n\n"
+        "\u2022 Net loss of $4.1 million\n\n"
+    )
+    assert cats(text, filed=date(2025, 8, 5)) == ["results"]
+
+
+@pytest.mark.parametrize(
+    ("text", "form", "absent"),
+    [
+        (
+            "Item 4.01 Changes in Registrant's Certifying Accountant\n\n"
+            "On May 2, 2025, Smith & Jones LLP resigned as the Company's independent "
+            "registered public accounting firm, as notified to the Audit Committee of the "
+            "Board of Directors.",
+            "8-K",
+            "leadership",
+        ),
+        (
+            "The Company has incurred a net loss of $14.2 million and has an accumulated "
+            "deficit, which raises substantial doubt about its ability to continue as a "
+            "going concern.",
+            "10-Q",
+            "results_from_sentences",
+        ),
+        (
+            "The Board is reviewing strategic alternatives, which may include a sale of the "
+            "company, a merger, a public offering or a restructuring with layoffs.",
+            "EX-99.1",
+            "financing",
+        ),
+    ],
+)
+def test_background_that_is_not_news(text: str, form: str, absent: str) -> None:
+    if absent == "results_from_sentences":
+        # A 10-Q is results by its form; the note itself adds no results evidence.
+        result = classify_text(text, form="EX-99.1", filed=date(2025, 5, 12))
+        assert "results" not in result.categories
+    else:
+        assert absent not in cats(text, form=form, filed=date(2025, 5, 12))

@@ -19,6 +19,8 @@ _ABBREV_RE = re.compile(
     r"Del|Pa|Nev|Fla|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Fig|Ph|U\.S|N\.V|S\.A|"
     r"L\.P|L\.L\.C|N\.W|Ave|Blvd|Rd)|\b[A-Z])\.$"
 )
+_BULLET_RE = re.compile(r"^\s*[\u2022\u00b7\u25aa\u25cf\u2023\u2043\u25e6*\-\u2013\u2014o]\s")
+_AMOUNT_RE = re.compile(r"\$\s?\d|\d\s?(%|percent\b)")
 _ITEM_HEADING_RE = re.compile(r"^\s*item\s+(\d{1,2}(?:\.\d{2})?)\b", re.I)
 
 
@@ -40,6 +42,8 @@ def is_heading(para: str) -> bool:
         return True
     if len(para) > 140 or "\n" in para.strip():
         return False
+    if _BULLET_RE.match(para) or _AMOUNT_RE.search(para):
+        return False  # a bullet or a figure ("Revenue of $12.3 million, up 15%") is content
     words = para.split()
     if not words or len(words) > 14:
         return False

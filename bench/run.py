@@ -265,47 +265,64 @@ def help_time(runs: int = 10) -> float:
 
 
 def classify_throughput() -> dict[str, float]:
-    from tracker.classify.files import classify_file
+    """Issue #17: the real corpus, each document classified as its own form.
 
-    files = sorted((ROOT / "tests" / "corpus").glob("*.*"))
-    files = [f for f in files if f.suffix in (".htm", ".html", ".txt")]
-    files += sorted((ROOT / "tracker" / "data" / "biopure").glob("*.txt"))
-    total = sum(f.stat().st_size for f in files)
-    per_doc = []
-    start = time.process_time()
-    for f in files:
-        t = time.process_time()
-        classify_file(str(f))
-        per_doc.append(time.process_time() - t)
-    cpu = time.process_time() - start
-    # Large documents, one core: the corpora's text filings (8-Ks, press releases,
-    # prospectuses) joined into one file of about 5 MB, and the dense prose of the 424B5
-    # repeated to about 5 MB.
-    texts = [
-        f.read_text()
-        for folder in ("corpus", "corpus_holdout")
-        for f in sorted((ROOT / "tests" / folder).glob("*.txt"))
-    ]
-    mixed = "\n\n".join(texts)
-    big = (ROOT / "tracker" / "data" / "biopure" / "2004-02-19_424b5.txt").read_text()
-    sizes: dict[str, float] = {}
-    for name, text in (("mixed", mixed), ("big", big)):
-        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as tmp:
-            tmp.write(text * max(1, 5_000_000 // len(text)))
-        best = min(timed_cpu(lambda: classify_file(tmp.name)) for _ in range(2))
-        sizes[name] = Path(tmp.name).stat().st_size / 1e6
-        sizes[f"{name}_mb_per_s"] = sizes[name] / best
-        os.unlink(tmp.name)
+    tests/corpus_real's documents (8-K bodies, EX-99 releases, 424Bs, 10-Qs, newswire
+    releases) are read as the tracker meets them in a filing (labels_*.jsonl give the
+    form and date) and classified; passes repeat until about 5 MB have been read. CPU
+    time on one core: `end_to_end` counts decoding and HTML to text as well,
+    `classification` only the classifier on the extracted text.
+    """
+    import json
+
+    from tracker.classify import classify_documents
+    from tracker.classify.files import read_as_filed
+
+    corpus = ROOT / "tests" / "corpus_real"
+    items = []
+    for labels in sorted(corpus.glob("labels_*.jsonl")):
+        for line in labels.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                raw = json.loads(line)
+                filed = raw.get("filed") or ""
+                items.append(
+                    (
+                        corpus / raw["file"],
+                        raw.get("form", ""),
+                        date.fromisoformat(filed) if filed else None,
+                    )
+                )
+    if not items:
+        raise SystemExit(f"no labelled documents in {corpus}")
+    raws = [(path.read_bytes(), path.name, form, filed) for path, form, filed in items]
+    total = sum(len(r[0]) for r in raws)
+    passes = max(1, round(5_000_000 / total))
+    per_doc: list[float] = []
+    end_to_end = 0.0
+    classification = 0.0
+    text_bytes = 0
+    for n in range(passes):
+        for raw, name, form, filed in raws:
+            t0 = time.process_time()
+            docs, filing_form = read_as_filed(name, raw, form)
+            t1 = time.process_time()
+            classify_documents(docs, form=filing_form, filed=filed)
+            t2 = time.process_time()
+            end_to_end += t2 - t0
+            classification += t2 - t1
+            if n == 0:
+                per_doc.append(t2 - t0)
+                text_bytes += sum(len(d.text.encode()) for d in docs)
     return {
-        "mixed_mb": sizes["mixed"],
-        "mixed_mb_per_s": sizes["mixed_mb_per_s"],
-        "docs": len(files),
+        "docs": len(raws),
         "mb": total / 1e6,
-        "mb_per_s": total / 1e6 / cpu,
+        "passes": passes,
+        "read_mb": total * passes / 1e6,
+        "mb_per_s": total * passes / 1e6 / end_to_end,
+        "text_mb": text_bytes / 1e6,
+        "text_mb_per_s": text_bytes * passes / 1e6 / classification,
         "ms_per_doc_median": statistics.median(per_doc) * 1000,
         "ms_per_doc_max": max(per_doc) * 1000,
-        "big_mb": sizes["big"],
-        "big_mb_per_s": sizes["big_mb_per_s"],
     }
 
 
@@ -352,12 +369,61 @@ def _section(text: str, title: str) -> str:
     return text[start:] if end == -1 else text[start : end + 1]
 
 
+def classification_section(cls: dict[str, float]) -> list[str]:
+    """The classification part of RESULTS.md (issue #17)."""
+
+    def mark(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
+    return [
+        "## Classification throughput (one core, CPU time)",
+        "",
+        f"- the real corpus (tests/corpus_real): {cls['docs']} documents, {cls['mb']:.2f} MB as "
+        f"filed, each classified as its own form, {cls['passes']} passes "
+        f"({cls['read_mb']:.1f} MB read): {cls['mb_per_s']:.1f} MB/s from the file's bytes "
+        f"to categories, decoding and HTML to text included (target >= 5 MB/s: "
+        f"{mark(cls['mb_per_s'] >= 5)})",
+        f"- the classifier alone on the extracted text ({cls['text_mb']:.2f} MB per pass): "
+        f"{cls['text_mb_per_s']:.1f} MB/s",
+        f"- per document: median {cls['ms_per_doc_median']:.1f} ms, max "
+        f"{cls['ms_per_doc_max']:.0f} ms",
+        "",
+    ]
+
+
+def replace_section(previous: str, heading: str, lines: list[str]) -> str:
+    """`previous` with the section under `heading` replaced by `lines` (or appended)."""
+    start = previous.find(heading)
+    if start < 0:
+        return previous.rstrip("\n") + "\n\n" + "\n".join(lines)
+    end = previous.find("\n## ", start + len(heading))
+    rest = previous[end + 1 :] if end >= 0 else ""
+    return previous[:start] + "\n".join(lines) + ("\n" + rest if rest else "\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--classification",
+        action="store_true",
+        help="only the classification throughput; replaces that section of --out",
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
     quick = args.quick
+    if args.classification:
+        out = Path(args.out)
+        lines = [
+            *classification_section(classify_throughput()),
+            f"(measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}, "
+            "`python bench/run.py --classification`)",
+            "",
+        ]
+        previous = out.read_text() if out.exists() else ""
+        out.write_text(replace_section(previous, lines[0], lines))
+        print("\n".join(lines))
+        return 0
     print("requests per idle cycle", flush=True)
     idle = idle_requests([1, 100] if quick else [1, 100, 1000, 5000])
     print("feed to posted alert, in process", flush=True)
@@ -414,17 +480,7 @@ def main() -> int:
         f"{memory:.1f} MB (target < 80 MB: {mark(memory < 80)})",
         f"- `tracker --help`: median {helps:.0f} ms (target < 300 ms: {mark(helps < 300)})",
         "",
-        "## Classification throughput (one core, CPU time)",
-        "",
-        f"- corpus: {cls['docs']} documents, {cls['mb']:.2f} MB: {cls['mb_per_s']:.1f} MB/s; "
-        f"per document median {cls['ms_per_doc_median']:.1f} ms, max "
-        f"{cls['ms_per_doc_max']:.0f} ms",
-        f"- {cls['mixed_mb']:.1f} MB of the corpora's text filings in one file: "
-        f"{cls['mixed_mb_per_s']:.1f} MB/s (target >= 5 MB/s: {mark(cls['mixed_mb_per_s'] >= 5)})",
-        f"- {cls['big_mb']:.1f} MB of dense prospectus prose (the 424B5 repeated): "
-        f"{cls['big_mb_per_s']:.1f} MB/s (target >= 5 MB/s: {mark(cls['big_mb_per_s'] >= 5)}); "
-        "most of its sentences speak for a category, so every rule runs on them",
-        "",
+        *classification_section(cls),
     ]
     out = Path(args.out)
     # The crash run (bench/crash.py) and the state and real-page idle benchmarks

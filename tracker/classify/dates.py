@@ -55,8 +55,18 @@ def _end(m: re.Match[str]) -> date | None:
     return date(year, month, min(max(day, 1), last))
 
 
-def latest_date(lower: str) -> date | None:
-    """The latest date a lower-cased sentence names, as the end of what it names."""
+_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def latest_date(lower: str, before: date | None = None) -> date | None:
+    """The latest date a lower-cased sentence names, as the end of what it names.
+
+    With `before`, a sentence that cannot name only dates before it returns None at
+    once (most sentences: reading every date costs more than a glance at the years).
+    """
+    years = _YEAR_RE.findall(lower)
+    if not years or (before is not None and int(max(years)) > before.year):
+        return None
     latest = None
     for m in _DATE_RE.finditer(lower):
         end = _end(m)

@@ -205,9 +205,10 @@ def _in_context(
     for sentence in sentences(text):
         for heading in sentence.passed:
             lower = heading.lower()
+            words = rules.finder.found(lower)
             hit = _NONE
             for ctx in heading_rules:
-                if ctx.regex.search(lower):
+                if opens(ctx.gate, words) and ctx.regex.search(lower):
                     hit = hit | ctx.mute
             if hit:
                 section = hit
@@ -231,7 +232,7 @@ def _in_context(
             elif ctx.extent == "document":
                 whole = whole | ctx.mute
         if too_old is not None and muted != _ALL:
-            latest = latest_date(lower)
+            latest = latest_date(lower, too_old)
             if latest is not None and latest < too_old and "today" not in lower:
                 muted = _ALL  # history: every date it names is long before the document
         yield sentence, muted, found

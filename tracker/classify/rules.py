@@ -295,7 +295,7 @@ def _contexts(table: Any, path: str) -> tuple[Context, ...]:
         else:
             mute = frozenset(listed) if listed else frozenset(CATEGORIES)
         regex = _compile(ctx.get("pattern"), where, path)
-        gate = () if on in ("heading", "document") else required_words(regex.pattern)
+        gate = () if on == "document" else required_words(regex.pattern)
         out.append(Context(name, on, regex, extent, mute, gate))
     return tuple(out)
 

@@ -293,7 +293,7 @@ def classify_throughput() -> dict[str, float]:
                     )
                 )
     if not items:
-        raise SystemExit(f"no labelled documents in {corpus}")
+        return {}  # written as unknown: there is nothing to measure on
     raws = [(path.read_bytes(), path.name, form, filed) for path, form, filed in items]
     total = sum(len(r[0]) for r in raws)
     passes = max(1, round(5_000_000 / total))
@@ -375,6 +375,13 @@ def classification_section(cls: dict[str, float]) -> list[str]:
     def mark(ok: bool) -> str:
         return "met" if ok else "MISSED"
 
+    if not cls:
+        return [
+            "## Classification throughput (one core, CPU time)",
+            "",
+            "- unknown: tests/corpus_real has no labelled documents to measure on",
+            "",
+        ]
     return [
         "## Classification throughput (one core, CPU time)",
         "",

@@ -309,3 +309,35 @@ def test_background_that_is_not_news(text: str, form: str, absent: str) -> None:
         assert "results" not in result.categories
     else:
         assert absent not in cats(text, form=form, filed=date(2025, 5, 12))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Acme Bio today announced that it expects to report topline results of its "
+            "pivotal Phase 3 trial in January 2026.",
+            [],
+        ),
+        (
+            "Acme Bio today announced its financial results for fiscal 2025, marking a "
+            "pivotal year for the company.",
+            ["results"],
+        ),
+        (
+            "Headcount was 1,317 as of December 31, 2025, a decrease of 22% year over year.",
+            ["workforce"],
+        ),
+        (
+            "The court entered a stipulated judgment resolving the state's claims against Acme.",
+            ["legal"],
+        ),
+        (
+            "The reduction in force includes two corporate officers, the senior vice president "
+            "of sales and the chief technology officer.",
+            ["workforce", "leadership"],
+        ),
+    ],
+)
+def test_tuning_classes_in_general_words(text: str, expected: list[str]) -> None:
+    assert cats(text, filed=date(2026, 1, 20)) == expected

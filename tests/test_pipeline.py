@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,7 @@ def poller(
     extra_edgar: str = "",
     extra: str = "",
     state_dir: Path | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> Poller:
     cfg = write_config(
         tmp_path / "watch.toml",
@@ -45,7 +48,7 @@ def poller(
         cooldown=config.edgar.cooldown_seconds,
     )
     sink = SlackSink(TOKEN, slack.base_url) if slack else ConsoleSink()
-    return Poller(config, State(state_dir or tmp_path / "state"), client, sink)
+    return Poller(config, State(state_dir or tmp_path / "state"), client, sink, clock=clock)
 
 
 def test_baseline_then_one_alert_per_new_filing(
@@ -408,3 +411,45 @@ def test_a_restart_retries_failed_alerts_at_once(
     assert p.run_cycle().delivery.failed == 1  # failed alerts wait an hour in a running daemon
     restarted = poller(tmp_path, edgar, slack)  # e.g. after fixing SLACK_BOT_TOKEN
     assert restarted.run_cycle().delivery.delivered == 1
+
+
+def test_one_shot_polls_sweep_every_company_in_turn(
+    tmp_path: Path, edgar: FakeEdgar, slack: FakeSlack
+) -> None:
+    """Latest mode run from cron: each `tracker poll` is a new process, yet over one sweep
+    period every company's own feed is read once (not the first company every time)."""
+    ciks = [3000 + n for n in range(4)]
+    companies = "".join(f"\n[[companies]]\ncik = {cik}\n" for cik in ciks)
+    now = [1_000_000_000.0]
+
+    def one_shot() -> None:  # a fresh Poller each time, as a new process would build
+        poller(
+            tmp_path,
+            edgar,
+            slack,
+            companies=companies,
+            extra_edgar='mode = "latest"\nsweep_minutes = 10',
+            clock=lambda: now[0],
+        ).run_cycle()
+
+    one_shot()  # baselines every company through its own feed
+    before = {cik: len(edgar.requests_to(f"CIK={cik}&")) for cik in ciks}
+    for _ in range(4):  # four polls 2.5 minutes apart: one 10-minute sweep period
+        now[0] += 150
+        one_shot()
+    swept = {cik: len(edgar.requests_to(f"CIK={cik}&")) - before[cik] for cik in ciks}
+    assert swept == {cik: 1 for cik in ciks}
+
+
+def test_sweeps_fall_once_per_period_however_the_checks_fall() -> None:
+    from tracker.discovery import sweeps_due
+
+    assert sweeps_due(5, 600, None, 1000.0) == set()  # a first check sweeps nobody
+    assert sweeps_due(5, 600, 1000.0, 1600.0) == set(range(5))  # a long gap: everybody once
+    counts = [0] * 7
+    t = 5_000_000.0
+    for step in [13, 170, 2, 250, 99, 60, 6, 0.5, 300, 200] * 3:
+        counts = [c + (i in sweeps_due(7, 600, t, t + step)) for i, c in enumerate(counts)]
+        t += step
+    # 3,301.5 s of checks: five and a half periods of 600 s, so each company 5 or 6 times.
+    assert all(c in (5, 6) for c in counts), counts

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -115,7 +116,10 @@ class Discovery:
         # The newest page of the latest-filings feed as last read: paging stops when it
         # is reached again. Kept in the state so a restart after downtime pages back too.
         self.latest_seen: set[str] = set(state.status().get("latest_watermark", []))
-        self._sweep_next: dict[int, float] = {}
+        # When the last cycle looked for due sweeps (clock time), kept in the state: a
+        # `tracker poll` from cron is a new process each time and must sweep in turn too.
+        last = state.status().get("last_sweep_check")
+        self.last_sweep_check: float | None = float(last) if last is not None else None
         self._latest_digest = b""  # of the newest latest-filings page as last read
         # Baselines never go away, so remembering them keeps an idle latest-mode cycle
         # from reading every company's state file.
@@ -253,16 +257,16 @@ class Discovery:
         if newest_page:
             self.latest_seen = newest_page  # saved with the cycle's status
         now = self.clock()
-        sweep_every = self.config.edgar.sweep_minutes * 60
+        due = sweeps_due(
+            len(self.config.companies),
+            self.config.edgar.sweep_minutes * 60,
+            self.last_sweep_check,
+            now,
+        )
+        self.last_sweep_check = now  # saved with the cycle's status
         for i, company in enumerate(self.config.companies):
-            due = self._sweep_next.get(company.cik)
-            if due is None:
-                # Spread the first sweeps over the sweep period instead of all at once.
-                due = now + sweep_every * (i / max(1, len(self.config.companies)))
-                self._sweep_next[company.cik] = due
-            needs_own_feed = gap or now >= due or not self._is_baselined(company.cik)
+            needs_own_feed = gap or i in due or not self._is_baselined(company.cik)
             if needs_own_feed:
-                self._sweep_next[company.cik] = now + sweep_every
                 filings = self.company_feed(company, out.errors)
                 if filings is not None:
                     merged = {f.accession: f for f in filings}
@@ -292,3 +296,24 @@ def _last_seen(known: Known) -> str:
         return "unknown"
     filed, _, accession = mark
     return f"{accession}, filed {filed}" if filed else accession
+
+
+def sweeps_due(count: int, period: float, last: float | None, now: float) -> set[int]:
+    """Indexes of the companies whose own-feed sweep falls in (last, now].
+
+    Company i's sweeps fall at i/count of the way through each period, counted from the
+    clock's zero, so the sweeps are spread evenly and depend on no memory but the time of
+    the last check: a daemon, a cron job of one-shot polls and a restart all sweep every
+    company once per period. A first check ever sweeps nobody (new companies read their
+    own feed anyway); a gap longer than a period sweeps everybody once.
+    """
+    if last is None or count == 0 or period <= 0:
+        return set()
+    if now - last >= period:
+        return set(range(count))
+    due = set()
+    for i in range(count):
+        phase = period * i / count
+        if math.floor((now - phase) / period) > math.floor((last - phase) / period):
+            due.add(i)
+    return due

@@ -263,6 +263,7 @@ class Poller:
                 last_requests=report.requests,
                 mode=self.config.mode,
                 latest_watermark=sorted(self.discovery.latest_seen),
+                last_sweep_check=self.discovery.last_sweep_check,
             )
             self._recorded_config = self.config
         except StateError as exc:

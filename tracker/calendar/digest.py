@@ -21,6 +21,7 @@ from tracker.calendar.upcoming import build_calendar
 from tracker.config import Config
 from tracker.models import Alert, Company, Notice
 from tracker.notify.codec import alert_to_dict
+from tracker.notify.message import CHANGE_WORDS
 from tracker.notify.routing import channels_for
 from tracker.state import OutboxRow, State
 
@@ -35,18 +36,6 @@ CATEGORY_WORDS = {
     "results": "Results",
     "leadership": "Leadership",
     "legal": "Legal",
-}
-CHANGE_WORDS = {
-    "new": "New",
-    "achieved": "Achieved",
-    "moved": "Moved",
-    "delayed": "Slipped",
-    "at_risk": "At risk",
-    "abandoned": "Abandoned",
-    "runway_changed": "Cash runway changed",
-    "runway": "Cash runway",
-    "financing_need": "Financing need",
-    "financing_need_changed": "Financing need changed",
 }
 
 

@@ -84,7 +84,7 @@ FACT_LABELS = {
 KEY_FACTS = tuple(FACT_LABELS)
 _COUNT_FACTS = {"shares_offered", "warrant_shares", "workforce_reduction_headcount"}
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_CHANGE_WORDS = {
+CHANGE_WORDS = {
     "new": "New",
     "achieved": "Achieved",
     "moved": "Moved",
@@ -165,7 +165,7 @@ def key_facts(facts: tuple[Fact, ...], limit: int = MAX_FACT_LINES) -> list[tupl
 
 def change_lines(alert: Alert) -> list[tuple[str, str]]:
     """(word, summary) per ledger change, in the ledger's order: most important first."""
-    return [(_CHANGE_WORDS.get(c.change, c.change), c.summary) for c in alert.changes]
+    return [(CHANGE_WORDS.get(c.change, c.change), c.summary) for c in alert.changes]
 
 
 def _prefix(alert: Alert) -> str:

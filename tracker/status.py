@@ -23,30 +23,12 @@ def collect_status(state_dir: str, config_path: str, *, now: float | None = None
             f"no state yet in {state_dir}: the tracker has not polled with this state "
             "directory (run `tracker poll`, or check --state and the config's [state] dir)"
         )
-        return {
-            "state": state_dir,
-            "last_poll": None,
-            "next_poll": None,
-            "companies": [],
-            "pending": [],
-            "failed": [],
-            "note": note,
-            "health": {"ok": False, "problems": [note]},
-        }
+        return _unreadable(state_dir, note, note=note)
     try:
         state = State(state_dir, migrate=False)
     except StateError as exc:
         # Refused state (a damaged outbox): named, and `tracker status` exits non-zero.
-        return {
-            "state": state_dir,
-            "last_poll": None,
-            "next_poll": None,
-            "companies": [],
-            "pending": [],
-            "failed": [],
-            "state_error": str(exc),
-            "health": {"ok": False, "problems": [f"state refused: {exc}"]},
-        }
+        return _unreadable(state_dir, f"state refused: {exc}", state_error=str(exc))
     try:
         return _collect(state, state_dir, config_path, now)
     finally:
@@ -263,3 +245,17 @@ def _next_poll(value: str | None) -> str:
     if value < time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()):
         return f"{value} (in the past: is the daemon running?)"
     return value
+
+
+def _unreadable(state_dir: str, problem: str, **why: str) -> dict[str, Any]:
+    """The status of a state that cannot be read: nothing to show, and unhealthy."""
+    return {
+        "state": state_dir,
+        "last_poll": None,
+        "next_poll": None,
+        "companies": [],
+        "pending": [],
+        "failed": [],
+        **why,
+        "health": {"ok": False, "problems": [problem]},
+    }

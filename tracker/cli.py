@@ -465,26 +465,16 @@ def _csv(value: str | None) -> list[str] | None:
 def resolve_company(args: argparse.Namespace, ident: str) -> tuple[int, str]:
     """CIK and label from the config's companies, a CIK, or the ticker list."""
     from tracker.config import load_config
+    from tracker.tickers import TickerError, find_company
 
-    wanted = ident.strip().upper()
     try:
-        config = load_config(_config_path(args), _state_dir(args))
-        for c in config.companies:
-            if (c.ticker and c.ticker.upper() == wanted) or (
-                wanted.isdigit() and int(wanted) == c.cik
-            ):
-                return c.cik, c.label
+        companies = load_config(_config_path(args), _state_dir(args)).companies
     except ConfigError:
-        pass
-    if wanted.isdigit():
-        return int(wanted), f"CIK {int(wanted)}"
-    from tracker.tickers import TickerError, resolve_ticker
-
+        companies = ()  # a bad edit on disk: a CIK or the ticker list still answers
     try:
-        cik, title = resolve_ticker(wanted, _state_dir(args))
+        return find_company(companies, ident, _state_dir(args))
     except TickerError as exc:
         raise UsageError(str(exc)) from None
-    return cik, title
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:

@@ -26,7 +26,7 @@ DEFAULT_STATE = "state"
 MODES = ("auto", "company", "latest")
 # Above this many companies, one latest-filings feed is cheaper than one feed per company.
 AUTO_LATEST_THRESHOLD = 20
-_CHANNEL_RE = re.compile(r"^(#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{6,})$")
+CHANNEL_RE = re.compile(r"^(#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{6,})$")
 _EDITOR_RE = re.compile(r"^[UWS][A-Z0-9]{2,20}$")
 _MENTION_RE = re.compile(r"^(@here|@channel|@everyone|<@[UW][A-Z0-9]+>|<!subteam\^[A-Z0-9]+>)$")
 
@@ -579,7 +579,7 @@ class _Validator:
         )
 
     def channel(self, value: Any, key: str, table: str, index: int = 0) -> None:
-        if not isinstance(value, str) or not _CHANNEL_RE.match(value):
+        if not isinstance(value, str) or not CHANNEL_RE.match(value):
             raise self.fail(
                 f'{value!r} is not a channel: write "#name" (lower case) or a '
                 "channel ID such as C0123ABCD",

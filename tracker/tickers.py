@@ -9,9 +9,12 @@ from __future__ import annotations
 import difflib
 import json
 import logging
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
+
+from tracker.models import Company
 
 log = logging.getLogger(__name__)
 
@@ -88,3 +91,23 @@ def validate_snapshot(raw: bytes) -> int:
         if not {"cik_str", "ticker", "title"} <= set(row):
             raise ValueError("rows need cik_str, ticker and title")
     return len(data)
+
+
+def find_company(
+    companies: Iterable[Company], ident: str, state_dir: str | Path | None = None
+) -> tuple[int, str]:
+    """(cik, label) for what a person typed: a watched company by ticker in any case or by
+    CIK, else any CIK, else SEC's ticker list. Raises TickerError with close matches.
+
+    The command line and the Slack commands both answer `timeline X` with this, so the
+    same words find the same company wherever they are typed.
+    """
+    wanted = ident.strip().upper()
+    for c in companies:
+        if (c.ticker and c.ticker.upper() == wanted) or (wanted.isdigit() and int(wanted) == c.cik):
+            return c.cik, c.label
+    if wanted.isdigit():
+        if not 0 < int(wanted) < 10**10:
+            raise TickerError(f"{ident.strip()!r} is not a CIK (1 to 10 digits, not all zero)")
+        return int(wanted), f"CIK {int(wanted)}"
+    return resolve_ticker(wanted, state_dir)

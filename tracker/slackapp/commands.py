@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from tracker.config import Config
+from tracker.config import CHANNEL_RE, Config
 from tracker.models import CATEGORIES
 from tracker.notify.message import escape
 
@@ -38,7 +38,6 @@ USAGE = """\
 
 _CHANNEL_LINK = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
 _ANY_LINK = re.compile(r"<[^>]*>")
-_CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{6,})$")
 
 
 @dataclass(frozen=True)
@@ -184,11 +183,11 @@ def _watch_add(command: SlashCommand, where: Workspace, ident: str, rest: list[s
     channel: str | None = None
     categories: list[str] = []
     for word in rest:
-        if word.startswith("#") or _CHANNEL.match(word):
+        if word.startswith("#") or CHANNEL_RE.match(word):
             if channel is not None:
                 raise CommandError("Give at most one channel.")
             channel = word
-            if not _CHANNEL.match(word):
+            if not CHANNEL_RE.match(word):
                 raise CommandError(f"{word!r} is not a channel name (lower case, like #biopure).")
             continue
         for cat in filter(None, word.lower().split(",")):
@@ -269,17 +268,11 @@ def _status(where: Workspace) -> Answer:
 
 
 def _company(where: Workspace, ident: str) -> tuple[int, str]:
-    """A watched company by ticker (any case) or CIK, else the SEC ticker list."""
-    wanted = ident.strip().upper()
-    for c in where.config().companies:
-        if (c.ticker and c.ticker.upper() == wanted) or (wanted.isdigit() and int(wanted) == c.cik):
-            return c.cik, c.label
-    if wanted.isdigit() and 0 < int(wanted) < 10**10:
-        return int(wanted), f"CIK {int(wanted)}"
-    from tracker.tickers import TickerError, resolve_ticker
+    """As `tracker timeline` finds it, in the daemon's running config."""
+    from tracker.tickers import TickerError, find_company
 
     try:
-        return resolve_ticker(wanted, where.state_dir)
+        return find_company(where.config().companies, ident, where.state_dir)
     except TickerError as exc:
         raise CommandError(str(exc)) from None
 

@@ -31,9 +31,13 @@ from tracker.models import CATEGORIES, Document
 CORPUS = Path(__file__).parent / "corpus_real"
 HALVES = ("tuning", "blind")
 MIN_DOCUMENTS = 150
+# Each gathering round labels its own prefixes; a round's first run is measured before
+# any rule is written from it, so the table keeps the rounds apart as well as the halves.
+ROUNDS = {"sec": 1, "bio": 1, "sec2": 2, "bio2": 2, "mix2": 2}
+FLOORED_ROUNDS = {1}  # round 2 is still being gathered: reported, not yet floored
 
-# Floors: the figures actually reached (precision, recall) per half and category; a
-# change that lowers any of them fails. The issue's target for the blind half is
+# Floors: the figures actually reached (precision, recall) per half and category by the
+# floored rounds; a change that lowers any of them fails. The issue's target for the blind half is
 # precision >= 0.9 and recall >= 0.85 in every category.
 MARGIN = 0.0  # was 0.10 while the gatherers were still adding documents
 FLOORS: dict[str, dict[str, tuple[float, float]]] = {
@@ -62,6 +66,7 @@ class Labelled:
     form: str
     filed: date | None
     categories: frozenset[str]
+    round: int
 
     @property
     def half(self) -> str:
@@ -72,6 +77,8 @@ def labels(corpus: Path = CORPUS) -> list[Labelled]:
     """Every label line of every labels_<prefix>.jsonl, in file order."""
     out = []
     for path in sorted(corpus.glob("labels_*.jsonl")):
+        prefix = path.stem.removeprefix("labels_")
+        assert prefix in ROUNDS, f"{path.name}: prefix {prefix!r} has no round in ROUNDS"
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
@@ -86,6 +93,7 @@ def labels(corpus: Path = CORPUS) -> list[Labelled]:
                     form=raw.get("form", ""),
                     filed=date.fromisoformat(filed) if filed else None,
                     categories=frozenset(raw["categories"]),
+                    round=ROUNDS[prefix],
                 )
             )
     return out
@@ -140,7 +148,13 @@ def report(by_half: dict[str, list[tuple[Labelled, frozenset[str]]]]) -> str:
     """The table per half and overall; misses of the tuning half only."""
     lines = []
     everything = [r for half in HALVES for r in by_half[half]]
-    for name, results in [*by_half.items(), ("overall", everything)]:
+    groups = [*by_half.items(), ("overall", everything)]
+    for n in sorted(set(ROUNDS.values())):
+        for half in HALVES:
+            part = [r for r in by_half[half] if r[0].round == n]
+            if part and len(part) != len(by_half[half]):
+                groups.append((f"round {n} {half}", part))
+    for name, results in groups:
         exact = sum(1 for lab, got in results if lab.categories == got)
         lines.append(f"\n{name}: {len(results)} documents, {exact} exact")
         lines.append(f"{'category':<12} {'precision':>9} {'recall':>7}   tp  fp  fn")
@@ -221,7 +235,8 @@ def test_precision_and_recall_per_half(
     print(report(by_half))
     low = []
     for half, results in by_half.items():
-        for cat, s in scores(results).items():
+        floored = [r for r in results if r[0].round in FLOORED_ROUNDS]
+        for cat, s in scores(floored).items():
             precision, recall = FLOORS[half][cat]
             if s["precision"] < precision - MARGIN - 0.005 or s["recall"] < recall - MARGIN - 0.005:
                 low.append(

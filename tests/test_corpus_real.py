@@ -33,8 +33,9 @@ HALVES = ("tuning", "blind")
 MIN_DOCUMENTS = 150
 # Each gathering round labels its own prefixes; a round's first run is measured before
 # any rule is written from it, so the table keeps the rounds apart as well as the halves.
-ROUNDS = {"sec": 1, "bio": 1, "sec2": 2, "bio2": 2, "mix2": 2}
-FLOORED_ROUNDS = {1}  # round 2 is still being gathered: reported, not yet floored
+ROUNDS = {"sec": 1, "bio": 1, "sec2": 2, "bio2": 2, "mix2": 2, "sec3": 3, "bio3": 3, "mix3": 3}
+# Round 3 is blind only: gathered while the rules were being finished, scored once.
+FLOORED_ROUNDS = {1}  # rounds 2 and 3: reported, not yet floored
 
 # Floors: the figures actually reached (precision, recall) per half and category by the
 # floored rounds; a change that lowers any of them fails. The target for the blind half is

@@ -341,6 +341,120 @@ CASES: list[tuple[list[str], str]] = [
         "company's lead candidate, AB-101, is in a pivotal Phase 3 trial, with topline "
         "data expected in the second half of 2024.",
     ),
+    (
+        ["legal"],
+        "Acme has been named as a defendant in a lawsuit brought by a former "
+        "distributor seeking damages of $20 million.",
+    ),
+    (
+        ["legal"],
+        "The arbitration panel issued its final award in the dispute with Example Inc.,"
+        " ordering Example to pay the Company $14 million.",
+    ),
+    (
+        ["legal"],
+        "The Company agreed to pay $5 million to resolve allegations that it submitted "
+        "false claims to Medicare.",
+    ),
+    (
+        ["legal"],
+        "The SEC filed a civil enforcement action against the Company and its former "
+        "CFO in the U.S. District Court.",
+    ),
+    (
+        ["legal"],
+        "The Federal Trade Commission issued an administrative complaint challenging "
+        "the Company's proposed acquisition of Example Inc.",
+    ),
+    (
+        ["legal"],
+        "The Company's subsidiary pleaded guilty to one misdemeanor count and agreed to"
+        " pay a fine of $10 million.",
+    ),
+    (
+        ["legal"],
+        "The European Commission fined the Company EUR 100 million for breaching "
+        "competition rules.",
+    ),
+    (
+        ["legal"],
+        "The U.S. International Trade Commission instituted an investigation based on "
+        "the Company's complaint alleging infringement of three patents.",
+    ),
+    (
+        ["legal"],
+        "On April 3, 2024, a judgment was entered against the Company in the amount of "
+        "$3.2 million.",
+    ),
+    (
+        ["legal"],
+        "The Company entered into a five-year Corporate Integrity Agreement with the "
+        "Office of Inspector General of HHS.",
+    ),
+    (
+        ["financing"],
+        "On April 29, 2024, the Company entered into a common stock purchase agreement "
+        "with Aspire Capital Fund, LLC, under which Aspire committed to purchase up to "
+        "$20 million of common stock.",
+    ),
+    (
+        ["financing"],
+        "On April 29, 2024, the Company issued a promissory note in the principal "
+        "amount of $500,000 to an accredited investor.",
+    ),
+    (
+        ["financing"],
+        "Acme today announced a $10 million strategic equity investment by Example "
+        "Pharma, which purchased 2,000,000 newly issued shares at $5.00 per share.",
+    ),
+    (
+        ["financing"],
+        "The Company sold $15 million of convertible debentures to institutional investors.",
+    ),
+    (
+        ["financing"],
+        "We believe our cash, cash equivalents and investments of $150.2 million will "
+        "be sufficient to fund our operations into the second half of 2026.",
+    ),
+    (
+        ["financing"],
+        "We believe our cash and cash equivalents of $8.2 million will be sufficient to"
+        " fund our operations into the first quarter of 2025.",
+    ),
+    (
+        [],
+        "The Company repurchased 1,000,000 shares of its common stock during the "
+        "quarter under its share repurchase program.",
+    ),
+    (
+        [],
+        "From time to time, we may be named as a defendant in lawsuits arising in the "
+        "ordinary course of business.",
+    ),
+    (
+        [],
+        "The FDA may impose civil penalties or seek an injunction if we fail to comply "
+        "with its regulations.",
+    ),
+    (
+        [],
+        "The SEC could bring an enforcement action against us if it determines that our"
+        " disclosures were inadequate.",
+    ),
+    (
+        [],
+        "In management's judgment, the outcome of these matters will not have a "
+        "material effect on our financial position.",
+    ),
+    (
+        ["financing"],
+        "On April 29, 2024, the Company entered into an amendment to its Loan and "
+        "Security Agreement with Oxford Finance LLC to extend the interest-only period.",
+    ),
+    (
+        ["financing"],
+        "Acme drew down an additional $15 million tranche under its term loan facility.",
+    ),
 ]
 
 

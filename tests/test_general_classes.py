@@ -412,6 +412,11 @@ CASES: list[tuple[list[str], str]] = [
         "The Company sold $15 million of convertible debentures to institutional investors.",
     ),
     (
+        [],
+        "Interest expense was $1.2 million for the quarter, reflecting borrowings under"
+        " the term loan.",
+    ),
+    (
         ["financing"],
         "We believe our cash, cash equivalents and investments of $150.2 million will "
         "be sufficient to fund our operations into the second half of 2026.",
@@ -447,6 +452,20 @@ CASES: list[tuple[list[str], str]] = [
         "material effect on our financial position.",
     ),
     (
+        [],
+        "Interest expense was $1.2 million, compared to $0.9 million in the prior year,"
+        " due to higher borrowings under our credit facility.",
+    ),
+    (
+        [],
+        "As of March 31, 2024, the Company had $25.0 million outstanding under its term"
+        " loan with Hercules Capital.",
+    ),
+    (
+        [],
+        "The Company's 2.25% convertible senior notes due 2027 are classified as long-term debt.",
+    ),
+    (
         ["financing"],
         "On April 29, 2024, the Company entered into an amendment to its Loan and "
         "Security Agreement with Oxford Finance LLC to extend the interest-only period.",
@@ -454,6 +473,79 @@ CASES: list[tuple[list[str], str]] = [
     (
         ["financing"],
         "Acme drew down an additional $15 million tranche under its term loan facility.",
+    ),
+    (
+        [],
+        "Acme completed the repayment of its term loan in full using cash on hand.",
+    ),
+    (
+        [],
+        "Georgia Power filed a settlement agreement with the Georgia Public Service "
+        "Commission resolving its base rate case, under which retail rates will "
+        "increase by $1.8 billion over three years.",
+    ),
+    (
+        [],
+        "Under the investor rights agreement, the holders of the Series A preferred "
+        "stock have the right to elect two members of the Board of Directors.",
+    ),
+    (
+        [],
+        "Amazon will issue approximately 1,600,000 shares of its common stock in "
+        "connection with the acquisition of Junglee.",
+    ),
+    (
+        ["financing"],
+        "Acme today announced that it has sold 1,600,000 shares of its common stock in "
+        "a registered direct offering to fund the acquisition of Example Corp.",
+    ),
+    (
+        ["fda"],
+        "Following our meeting with the U.S. Food and Drug Administration on June 30, "
+        "we confirmed the design of the pivotal trial.",
+    ),
+    (
+        [],
+        "We plan to request a meeting with the FDA to discuss the design of the pivotal trial.",
+    ),
+    (
+        ["fda"],
+        "The subsidiary has obtained the drug registration certificate issued by the "
+        "National Medical Products Administration for the drug.",
+    ),
+    (
+        ["results"],
+        "Acme announced a net loss for the three months ended March 31, 2024 of "
+        "$3,055,000, or $0.07 per share.",
+    ),
+    (
+        [],
+        "The consolidation of the quality assurance laboratory into the New Jersey "
+        "facility has been completed.",
+    ),
+    (
+        [],
+        "The decrease in net loss is primarily due to lower non-cash financing charges "
+        "related to the issuance of convertible debentures in the prior year.",
+    ),
+    (
+        [],
+        "Interest expense was $1.2 million for the quarter, reflecting borrowings under"
+        " the term loan.",
+    ),
+    (
+        [],
+        "As of March 31, 2024, the Company had $25.0 million outstanding under its term"
+        " loan with Hercules Capital.",
+    ),
+    (
+        [],
+        "The Company's 2.25% convertible senior notes due 2027 are classified as long-term debt.",
+    ),
+    (
+        [],
+        "Upon closing of the sale of the facility, the Company will realize net "
+        "proceeds of approximately $19.5 million.",
     ),
 ]
 

@@ -65,6 +65,13 @@ def latest_date(lower: str, before: date | None = None) -> date | None:
     once (most sentences: reading every date costs more than a glance at the years).
     """
     years = _YEAR_RE.findall(lower)
+    if years and "end" in lower:
+        # "3 Months Ended Mar. 31, 2023 | On April 20, 2016, the Company entered into..."
+        # is dated by its event; the period it is filed under counts only when no
+        # other date is named ("net loss for the year ended December 31, 2019").
+        events = _PERIOD_END_RE.sub(" ", lower)
+        if _YEAR_RE.search(events):
+            lower, years = events, _YEAR_RE.findall(events)
     if not years or (before is not None and int(max(years)) > before.year):
         return None
     latest = None
@@ -73,6 +80,11 @@ def latest_date(lower: str, before: date | None = None) -> date | None:
         if end is not None and (latest is None or end > latest):
             latest = end
     return latest
+
+
+_PERIOD_END_RE = re.compile(
+    rf"\b(?:ended|ending)(?: on)? (?:(?:{_MONTH_ALT}) (?:\d{{1,2}},? )?)?(?:19|20)\d\d\b"
+)
 
 
 def document_date(text: str, head_chars: int = 4000) -> date | None:

@@ -119,10 +119,14 @@ def sentences(text: str) -> Iterator[Sentence]:
 
 
 def item_numbers(text: str) -> tuple[str, ...]:
-    """8-K item numbers from the headings in a document ("ITEM 12.", "Item 2.02")."""
+    """8-K item numbers from the headings in a document ("ITEM 12.", "Item 2.02").
+
+    A heading starts a line, not always a paragraph: text taken from a web page often
+    keeps one line per block with no blank line between an item and its body.
+    """
     found: list[str] = []
-    for para in _PARA_RE.split(text[:200_000]):
-        m = _ITEM_HEADING_RE.match(para.strip())
+    for line in text[:200_000].splitlines():
+        m = _ITEM_HEADING_RE.match(line)
         if m and m.group(1) not in found:
             found.append(m.group(1))
     return tuple(found)

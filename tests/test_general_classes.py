@@ -547,6 +547,130 @@ CASES: list[tuple[list[str], str]] = [
         "Upon closing of the sale of the facility, the Company will realize net "
         "proceeds of approximately $19.5 million.",
     ),
+    (
+        ["fda"],
+        "Kestrel today announced that it has decided to discontinue development of "
+        "KN-204 after the independent data monitoring committee concluded that the "
+        "trial was unlikely to meet its primary endpoint.",
+    ),
+    (
+        [],
+        "Kestrel expects to begin a Phase 1 clinical trial of KN-310 in the first half of 2004.",
+    ),
+    (
+        ["fda"],
+        "Acme announced that it received a letter from the U.S. Food and Drug "
+        "Administration indicating that Zelvora is approvable, subject to an additional"
+        " study.",
+    ),
+    (
+        ["fda"],
+        "Teikoku Seiyaku acquired manufacturing and sales approval for Rupafin tablets in Japan.",
+    ),
+    (
+        [],
+        "We are evaluating the concerns expressed by the FDA with regard to the "
+        "clinical hold placed on our IND in 2017.",
+    ),
+    (
+        ["fda"],
+        "Acme announced that the FDA has lifted the partial clinical hold on its Phase "
+        "1 trial of AB-201.",
+    ),
+    (
+        ["leadership"],
+        "The Board of Directors terminated Dr. John Smith, the Chief Medical Officer of"
+        " the Company, for violations of the Company's policies.",
+    ),
+    (
+        ["leadership"],
+        "Dr. Friedrich von Bohlen has decided to resign at the end of the company's "
+        "current transition phase, and the supervisory board has accepted his "
+        "resignation.",
+    ),
+    (
+        [],
+        "The data will be presented by Jane Khoury, MD, director of the Division of "
+        "Hematology at Emory University School of Medicine.",
+    ),
+    (
+        ["legal"],
+        "Multiple putative class actions were filed in federal court against the "
+        "Company and certain of its officers.",
+    ),
+    (
+        ["legal"],
+        "Example LLP is investigating claims on behalf of investors of Acme Pharmaceuticals, Inc.",
+    ),
+    (
+        ["legal"],
+        "All matters in controversy in the above described actions have been finally "
+        "compromised and settled.",
+    ),
+    (
+        ["legal"],
+        "Pure Bioscience received a $14.2 million award resulting from its arbitration "
+        "proceeding against NVID International.",
+    ),
+    (
+        [],
+        "Litigation charges and other 20 13 97 (1,203)",
+    ),
+    (
+        ["financing"],
+        "The Company anticipates that its existing cash will not be sufficient to meet "
+        "its operational needs beyond the third quarter of 2023.",
+    ),
+    (
+        ["financing"],
+        "On November 14, 2024, the lender declared all of the Loan Agreement "
+        "obligations immediately due and payable.",
+    ),
+    (
+        [],
+        "In September 2021, the Flemish Region issued a notice of default alleging "
+        "violations of environmental laws.",
+    ),
+    (
+        ["financing"],
+        "In February 2024, we intend to commence sales under the ATM Agreement, under "
+        "which we may sell shares of our common stock having an aggregate offering "
+        "price of up to $1.5 billion.",
+    ),
+    (
+        [],
+        "The non-dilutive funding we are receiving from NIH is enabling us to pursue a "
+        "seed stage financing for the company.",
+    ),
+    (
+        ["workforce"],
+        "The Board approved a plan to close approximately 900 to 1,000 underperforming stores.",
+    ),
+    (
+        [],
+        "3M will continue to address PFAS at certain other closed municipal sites at "
+        "which the Company historically disposed waste.",
+    ),
+    (
+        [],
+        "This decrease is largely due to workforce and other cost reductions in October"
+        " 2003 and in April 2004.",
+    ),
+    (
+        [],
+        "He has helped the Company advance its mission in tobacco harm reduction and to"
+        " take leadership positions in two new plant franchises.",
+    ),
+    (
+        ["workforce"],
+        "The 2022 Restructuring Program was approved to rebalance our workforce and "
+        "operations to create efficiencies.",
+    ),
+    (
+        [],
+        "The Company will pay a 20% royalty on net sales of toripalimab and up to an "
+        "aggregate $380.0 million in milestone payments.",
+    ),
 ]
 
 

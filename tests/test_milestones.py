@@ -69,8 +69,6 @@ def replay(
     reads it from the seen filings): events older than it are restatements, not news.
     """
     result = classify_documents(step.documents, form=step.form, filed=step.filed)
-    if "fda" not in result.categories and "financing" not in result.categories:
-        return [], entries  # the pipeline leaves the ledger alone for such filings
     return milestones.update(
         entries,
         content_texts(step.documents),

@@ -448,9 +448,10 @@ class Poller:
         result = classify_documents(
             documents, form=filing.form, items=filing.items, filed=filing.filed
         )
-        changes: tuple[milestones.MilestoneChange, ...] = ()
-        if "fda" in result.categories or "financing" in result.categories:
-            changes = self._update_ledger(company, filing, documents, result.facts)
+        # Every filing is read for milestones, whatever its categories: a results release
+        # that says "expects to submit the NDA in the fourth quarter" reports no FDA news,
+        # but the calendar must know the plan.
+        changes = self._update_ledger(company, filing, documents, result.facts)
         thread_of = self._thread_parent(company, filing, result.categories)
         reason = category_skip_reason(company, result.categories) or ""
         alerts = build_alerts(

@@ -88,10 +88,42 @@ _PERIOD_END_RE = re.compile(
 
 
 def document_date(text: str, head_chars: int = 4000) -> date | None:
-    """The latest full date on a document's first lines: its dateline or report date."""
-    latest = None
-    for m in _HEAD_DATE_RE.finditer(text[:head_chars].lower()):
+    """The date a document speaks from, when the filing date is not known.
+
+    In order: the cover's report date; the latest date the opening marks as the
+    document's own (a dateline "SAN DIEGO, Nov. 30, 2004 (BUSINESS WIRE)", a period
+    "three months ended June 30, 2023", "as of"); else the latest full date that is not
+    a future term. A table of maturities ("May 19, 2063") or "matures on May 1, 2005"
+    would otherwise make every event of the document look old.
+    """
+    head = text[:head_chars].lower()
+    report = _REPORT_DATE_RE.search(head)
+    if report:
+        return _end(report)
+    own: date | None = None
+    latest: date | None = None
+    for m in _HEAD_DATE_RE.finditer(head):
         end = _end(m)
-        if end is not None and (latest is None or end > latest):
+        if end is None:
+            continue
+        before = head[max(0, m.start() - 45) : m.start()]
+        if _TABLE_CELL_RE.match(head, m.end()):
+            continue  # a cell of a table (maturities, a schedule): "May 19, 2063  4,000"
+        if _OWN_BEFORE_RE.search(before) or _OWN_AFTER_RE.match(head, m.end()):
+            own = end if own is None or end > own else own
+        elif not _FUTURE_CUE_RE.search(before) and (latest is None or end > latest):
             latest = end
-    return latest
+    return own or latest
+
+
+_OWN_BEFORE_RE = re.compile(r"\b(?:ended|ending|as of|dated|date:?)\s*$")
+_TABLE_CELL_RE = re.compile(r"[ \t]*\$?[ \t]*\(?\d")
+_OWN_AFTER_RE = re.compile(r"\s*(?:\(|/|--|—|–|-\s)")
+_REPORT_DATE_RE = re.compile(
+    r"date of (?:this )?report[^0-9]{0,60}?"
+    rf"\b(?P<month>{_MONTH_ALT})\s(?P<day>\d{{1,2}}),?\s(?P<year>(?:19|20)\d\d)\b"
+)
+_FUTURE_CUE_RE = re.compile(
+    r"\b(?:matur\w*|due|expir\w*|until|through|no later than|deadline|scheduled|expected)"
+    r"\b[^.;]{0,30}$"
+)

@@ -22,6 +22,12 @@ _ABBREV_RE = re.compile(
 _BULLET_RE = re.compile(r"^\s*[\u2022\u00b7\u25aa\u25cf\u2023\u2043\u25e6*\-\u2013\u2014o]\s")
 _AMOUNT_RE = re.compile(r"\$\s?\d|\d\s?(%|percent\b)")
 _ITEM_HEADING_RE = re.compile(r"^\s*item\s+(\d{1,2}(?:\.\d{2})?)\b", re.I)
+# An item heading inside a line (a page flattened to one line): the number followed by
+# a title in capitals or title case, "ITEM 6. RESIGNATION OF REGISTRANT'S DIRECTORS",
+# not a reference in prose ("under Item 1.01 of this report").
+_ITEM_INLINE_RE = re.compile(
+    r"\b[Ii][Tt][Ee][Mm]\s+(\d{1,2}(?:\.\d{2})?)\.?\s+(?=[A-Z][A-Za-z'’]*[,;]?\s+[A-Z][A-Za-z'’]*\b)"
+)
 
 
 @dataclass(frozen=True)
@@ -125,8 +131,12 @@ def item_numbers(text: str) -> tuple[str, ...]:
     keeps one line per block with no blank line between an item and its body.
     """
     found: list[str] = []
-    for line in text[:200_000].splitlines():
+    head = text[:200_000]
+    for line in head.splitlines():
         m = _ITEM_HEADING_RE.match(line)
         if m and m.group(1) not in found:
+            found.append(m.group(1))
+    for m in _ITEM_INLINE_RE.finditer(head):
+        if m.group(1) not in found:
             found.append(m.group(1))
     return tuple(found)

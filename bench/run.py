@@ -358,6 +358,7 @@ KEPT_SECTIONS = (
     "## State at 90 days of history",
     "## Idle cycle on a real latest-filings page",
     "## Crash run",
+    "## Hostile inputs and servers",
 )
 
 

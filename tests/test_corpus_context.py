@@ -15,6 +15,7 @@ import pytest
 from tracker.classify import classify_text
 from tracker.classify.dates import document_date, latest_date
 from tracker.classify.rules import RulesError, parse_rules
+from tracker.classify.sentences import item_numbers, sentences
 
 
 def cats(text: str, form: str = "EX-99.1", filed: date | None = None) -> list[str]:
@@ -341,3 +342,55 @@ def test_background_that_is_not_news(text: str, form: str, absent: str) -> None:
 )
 def test_tuning_classes_in_general_words(text: str, expected: list[str]) -> None:
     assert cats(text, filed=date(2026, 1, 20)) == expected
+
+
+# -- pages flattened to one line, and the date a document speaks from ----------------------
+
+
+def test_an_item_heading_inside_a_flattened_cover_starts_its_own_text() -> None:
+    """A cover page run into Item 8.01 must not mute the item's news as boilerplate."""
+    text = (
+        "Check the appropriate box below if the Form 8-K filing is intended to "
+        "simultaneously satisfy the filing obligation (17 CFR 240.13e-4(c)) Item 8.01 Other "
+        "Events On April 1, 2015, the Company received a warning letter from the U.S. Food "
+        "and Drug Administration related to an inspection of its plant in Liscate, Italy."
+    )
+    assert item_numbers(text) == ("8.01",)
+    assert [s.heading for s in sentences(text)][-1] == "Item 8.01 Other Events"
+    assert cats(text, form="8-K", filed=date(2015, 4, 2)) == ["fda"]
+
+
+def test_item_headings_are_found_inside_a_line_but_not_in_prose() -> None:
+    text = (
+        "ITEM 6. RESIGNATION OF REGISTRANT'S DIRECTORS Mr. Hodgson tendered his "
+        "resignation. The information set forth under Item 1.01 of this report is "
+        "incorporated herein. Item 5.02. | Departure of Directors or Certain Officers."
+    )
+    assert item_numbers(text) == ("6", "5.02")
+
+
+def test_a_document_date_skips_maturities_and_table_cells() -> None:
+    assert document_date(
+        "Date of report (Date of earliest event reported): October 14, "
+        "2004. The notes mature on May 1, 2009."
+    ) == date(2004, 10, 14)
+    assert document_date(
+        "the maturity date of the facilities is May 1, 2005. On June 14, "
+        "2002, the facilities were refinanced"
+    ) == date(2002, 6, 14)
+    assert document_date("Three Months Ended June 30, 2023\n\nMay 19, 2063  4,000") == date(
+        2023, 6, 30
+    )
+    assert document_date(
+        "SAN DIEGO, Nov. 30, 2004 (BUSINESS WIRE) -- the PDUFA date is March 5, 2005."
+    ) == date(2004, 11, 30)
+
+
+def test_the_period_a_filing_covers_does_not_make_an_older_event_new() -> None:
+    """'3 Months Ended Mar. 31, 2023 | On April 20, 2016, ...' is dated by its event."""
+    lower = "|3 months ended mar. 31, 2023 |on april 20, 2016, the company entered into"
+    assert latest_date(lower, date(2022, 3, 31)) == date(2016, 4, 20)
+    # with no other date, the period is the sentence's date
+    assert latest_date("net loss for the year ended december 31, 2019 was", None) == date(
+        2019, 12, 31
+    )

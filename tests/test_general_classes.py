@@ -671,6 +671,122 @@ CASES: list[tuple[list[str], str]] = [
         "The Company will pay a 20% royalty on net sales of toripalimab and up to an "
         "aggregate $380.0 million in milestone payments.",
     ),
+    (
+        [],
+        "Metavesco today announced it has launched Phase 1 of its expansion plan for "
+        "its staffing business.",
+    ),
+    (
+        [],
+        "No stock exchange, securities commission or other regulatory authority has "
+        "approved or disapproved the information contained herein.",
+    ),
+    (
+        [],
+        "Earlier this month, the company discontinued development of its TITAN 6700 "
+        "core optical switch.",
+    ),
+    (
+        [],
+        "On August 3, 2021, the FDA granted final approval for Alkem's generic version of DUEXIS.",
+    ),
+    (
+        ["workforce"],
+        "The reduction in workforce keeps key personnel needed to select a partner and "
+        "obtain FDA approval of IV meloxicam.",
+    ),
+    (
+        ["fda"],
+        "Trogarzo received a positive recommendation from the Scientific Advisory Group"
+        " convened by the CHMP.",
+    ),
+    (
+        ["fda"],
+        "Winston Laboratories today announced that it has received a Notice of Non-"
+        "compliance from Health Canada for its New Drug Submission for CIVANEX.",
+    ),
+    (
+        ["fda"],
+        "The Company received a warning letter from the U.S. Food and Drug "
+        "Administration related to an inspection of its manufacturing facility.",
+    ),
+    (
+        [],
+        "Uncertainties of the FDA approval process, including delays in approval of new products.",
+    ),
+    (
+        ["leadership"],
+        "The Board of Directors has unanimously appointed Nancy Katz to serve on the "
+        "Board, increasing the number of directors from five to six.",
+    ),
+    (
+        ["leadership"],
+        "The following directors resigned as members of the Board of Directors of the "
+        "Company this week.",
+    ),
+    (
+        [],
+        "Pharmexa today announced the appointment of David Gee as Director of Licensing.",
+    ),
+    (
+        [],
+        "Alex Azar, deputy secretary and chief operating officer of the Department, "
+        "will deliver the keynote address at the conference.",
+    ),
+    (
+        [],
+        "The board shall nominate for election only those candidates who agree to "
+        "tender a resignation if they fail to receive a majority of the votes cast.",
+    ),
+    (
+        [],
+        "Golden Matrix today announced the settlement of the Lind Global Note, which it"
+        " prepaid in full from cash on hand.",
+    ),
+    (
+        ["legal"],
+        "This settlement with Daze marks another milestone in the company's defence of "
+        "its patents, under a covenant not to sue.",
+    ),
+    (
+        [],
+        "Kessler Topaz Meltzer & Check, LLP reminds Marqeta shareholders of the "
+        "deadline in the securities fraud class action lawsuit.",
+    ),
+    (
+        [],
+        "Following the Retirement Date and subject to Mr. Valenti executing a general "
+        "release of all claims in favor of the Company, he will receive his benefits.",
+    ),
+    (
+        [],
+        "The company anticipated some reversal of past losses through settlement of "
+        "claims on certain projects, but no settlements have been reached.",
+    ),
+    (
+        [],
+        "We will pay $4,000,000 in cash to Newtek and will issue to Newtek 4,000,000 "
+        "shares of our preferred stock under the Acquisition Agreement.",
+    ),
+    (
+        [],
+        "Not later than 15 days following the date of this Agreement, Altair shall "
+        "issue 100,000 shares of Altair common stock to Toyota.",
+    ),
+    (
+        [],
+        "The Company plans to record a charge to net income in the range of $5 million "
+        "to $8 million in its second fiscal quarter.",
+    ),
+    (
+        ["workforce"],
+        "Applied Materials will offer a voluntary separation program to up to 1,000 employees.",
+    ),
+    (
+        [],
+        "Kestrel is taking this action following its receipt of a complete response "
+        "letter from the FDA last month.",
+    ),
 ]
 
 

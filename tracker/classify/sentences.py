@@ -23,10 +23,11 @@ _BULLET_RE = re.compile(r"^\s*[\u2022\u00b7\u25aa\u25cf\u2023\u2043\u25e6*\-\u20
 _AMOUNT_RE = re.compile(r"\$\s?\d|\d\s?(%|percent\b)")
 _ITEM_HEADING_RE = re.compile(r"^\s*item\s+(\d{1,2}(?:\.\d{2})?)\b", re.I)
 # An item heading inside a line (a page flattened to one line): the number followed by
-# a title in capitals or title case, "ITEM 6. RESIGNATION OF REGISTRANT'S DIRECTORS",
+# a capitalised title, "ITEM 6. RESIGNATION OF REGISTRANT'S DIRECTORS", "Item 5.02 Departure",
 # not a reference in prose ("under Item 1.01 of this report").
 _ITEM_INLINE_RE = re.compile(
-    r"\b[Ii][Tt][Ee][Mm]\s+(\d{1,2}(?:\.\d{2})?)\.?\s+(?=[A-Z][A-Za-z'’]*[,;]?\s+[A-Z][A-Za-z'’]*\b)"
+    r"\b[Ii][Tt][Ee][Mm]\s+(\d{1,2}(?:\.\d{2})?)\.?\s*\|?\s*"
+    r"(?=[A-Z][A-Za-z'’]+\b)"
 )
 
 
@@ -106,7 +107,13 @@ def _ends_in_abbreviation(piece: str) -> bool:
 
 
 def sentences(text: str) -> Iterator[Sentence]:
-    """Sentences of a document with the heading of the section they are in."""
+    """Sentences of a document with the heading of the section they are in.
+
+    An 8-K item heading inside a line starts a paragraph of its own, so the cover page
+    of a filing flattened to one line ("...Rule 13e-4(c)) Item 8.01 Other Events On
+    April 1, 2015, Hospira received a warning letter...") does not swallow the news.
+    """
+    text = _ITEM_INLINE_RE.sub(_break_before, text)
     heading = ""
     passed: list[str] = []
     position = 0
@@ -114,6 +121,11 @@ def sentences(text: str) -> Iterator[Sentence]:
         para = para.strip()
         if not para:
             continue
+        titled = _ITEM_TITLED_RE.match(para)
+        if titled and titled.end() < len(para):
+            heading = " ".join(titled.group(0).split()).rstrip(" .:;|")
+            passed.append(heading)
+            para = para[titled.end() :]
         if is_heading(para):
             heading = strip_leader(" ".join(para.split())).strip()
             passed.append(heading)
@@ -122,6 +134,53 @@ def sentences(text: str) -> Iterator[Sentence]:
             yield Sentence(sentence, heading, position, tuple(passed), number, i == 0)
             passed = []
             position += 1
+
+
+# The titles of 8-K items (both numbering schemes), so that a paragraph that runs from an
+# item's heading straight into its text ("Item 8.01 Other Events On April 1, 2015, ...")
+# is read as that heading and then the text, not as one long heading.
+_ITEM_TITLES = (
+    "entry into a material definitive agreement",
+    "termination of a material definitive agreement",
+    "bankruptcy or receivership",
+    "completion of acquisition or disposition of assets",
+    "acquisition or disposition of assets",
+    "results of operations and financial condition",
+    "creation of a direct financial obligation or an obligation under an off balance "
+    "sheet arrangement of a registrant",
+    "triggering events that accelerate or increase a direct financial obligation or an "
+    "obligation under an off balance sheet arrangement",
+    "costs associated with exit or disposal activities",
+    "material impairments",
+    "notice of delisting or failure to satisfy a continued listing rule or standard "
+    "transfer of listing",
+    "unregistered sales of equity securities",
+    "material modification to rights of security holders",
+    "changes? in registrant s certifying accountant",
+    "non reliance on previously issued financial statements or a related audit report "
+    "or completed interim review",
+    "changes? in control of registrant",
+    "departure of directors or (?:certain|principal) officers election of directors "
+    "appointment of (?:certain|principal) officers(?: compensatory arrangements of "
+    "certain officers)?",
+    "resignations? of registrant s directors",
+    "amendments? to articles of incorporation or bylaws change in fiscal year",
+    "change in fiscal year",
+    "submission of matters to a vote of security holders",
+    "regulation fd disclosure",
+    "other events(?: and regulation fd disclosure)?",
+    "financial statements(?: pro forma financial information)? and exhibits",
+)
+_ITEM_TITLED_RE = re.compile(
+    r"item\W+\d{1,2}(?:\.\d{2})?\W*(?:"
+    + "|".join(t.replace(" ", r"\W+") for t in _ITEM_TITLES)
+    + r")\b[\W]*",
+    re.I,
+)
+
+
+def _break_before(m: re.Match[str]) -> str:
+    return "\n\n" + m.group(0)
 
 
 def item_numbers(text: str) -> tuple[str, ...]:

@@ -296,7 +296,13 @@ def classify_throughput() -> dict[str, float]:
         return {}  # written as unknown: there is nothing to measure on
     raws = [(path.read_bytes(), path.name, form, filed) for path, form, filed in items]
     total = sum(len(r[0]) for r in raws)
-    passes = max(1, round(5_000_000 / total))
+    passes = max(2, round(5_000_000 / total))
+    # Start-up is not throughput: compiling the rules and importing the HTML parser
+    # happen once per process (measured apart), not once per document.
+    t0 = time.process_time()
+    docs, filing_form = read_as_filed(raws[0][1], raws[0][0], raws[0][2])
+    classify_documents(docs, form=filing_form, filed=raws[0][3])
+    startup = time.process_time() - t0
     per_doc: list[float] = []
     end_to_end = 0.0
     classification = 0.0
@@ -323,6 +329,7 @@ def classify_throughput() -> dict[str, float]:
         "text_mb_per_s": text_bytes * passes / 1e6 / classification,
         "ms_per_doc_median": statistics.median(per_doc) * 1000,
         "ms_per_doc_max": max(per_doc) * 1000,
+        "startup_ms": startup * 1000,
     }
 
 
@@ -395,6 +402,8 @@ def classification_section(cls: dict[str, float]) -> list[str]:
         f"{cls['text_mb_per_s']:.1f} MB/s",
         f"- per document: median {cls['ms_per_doc_median']:.1f} ms, max "
         f"{cls['ms_per_doc_max']:.0f} ms",
+        f"- once per process, not counted above: compiling the rules and importing the HTML "
+        f"parser, {cls['startup_ms']:.0f} ms",
         "",
     ]
 

@@ -197,7 +197,6 @@ def _in_context(
     for ctx in rules.contexts:
         if ctx.on == "document" and ctx.regex.search(opening):
             whole = whole | ctx.mute
-    sentence_rules = [c for c in rules.contexts if c.on in ("sentence", "opening")]
     heading_rules = [c for c in rules.contexts if c.on == "heading"]
     section = _NONE
     paragraph, paragraph_muted = -1, _NONE
@@ -219,10 +218,11 @@ def _in_context(
         lower = sentence.text.lower()
         found = rules.finder.found(lower)
         muted = whole | section | paragraph_muted
-        for ctx in sentence_rules:
+        for i in rules.sentence_context_index.open(found):
+            ctx = rules.sentence_contexts[i]
             if ctx.mute <= muted or (ctx.on == "opening" and not sentence.first):
                 continue
-            if not opens(ctx.gate, found) or not ctx.regex.search(lower):
+            if not ctx.regex.search(lower):
                 continue
             muted = muted | ctx.mute
             if ctx.extent == "paragraph":
@@ -283,9 +283,8 @@ def _score_sentence(
         return False
     hit = False
     masked = lower
-    for mask in rules.masks:
-        if opens(mask.gate, found):
-            masked = mask.regex.sub(" ", masked)
+    for i in rules.mask_index.open(found):
+        masked = rules.masks[i].regex.sub(" ", masked)
     # A quotation and the words that attribute it are separate clauses: the title of
     # the person quoted does not complete a phrase inside the quote.
     for brk in rules.clause_breaks:
@@ -311,13 +310,15 @@ def _score_sentence(
 
 def _weight(rules: Rules, cat: str, text: str, found: frozenset[str]) -> float:
     """The weight of the strongest pattern with a match that no veto takes away."""
-    vetoes = [v for v in rules.vetoes.get(cat, ()) if opens(v.gate, found)]
-    for pattern in rules.patterns[cat]:
-        if not opens(pattern.gate, found):
-            continue
+    vetoes: list[Veto] | None = None  # read only once a pattern matches
+    patterns = rules.patterns[cat]
+    for i in rules.pattern_index[cat].open(found):
+        pattern = patterns[i]
         for n, m in enumerate(pattern.regex.finditer(text)):
             if n == MATCHES_TRIED:
                 break
+            if vetoes is None:
+                vetoes = [v for v in rules.vetoes.get(cat, ()) if opens(v.gate, found)]
             if not vetoes or not _vetoed(rules, vetoes, text, m.start(), m.end()):
                 return pattern.weight
     return 0.0

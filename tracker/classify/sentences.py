@@ -113,7 +113,8 @@ def sentences(text: str) -> Iterator[Sentence]:
     of a filing flattened to one line ("...Rule 13e-4(c)) Item 8.01 Other Events On
     April 1, 2015, Hospira received a warning letter...") does not swallow the news.
     """
-    text = _ITEM_INLINE_RE.sub(_break_before, text)
+    if "Item " in text or "ITEM " in text or "item " in text:  # most releases have none
+        text = _ITEM_INLINE_RE.sub(_break_before, text)
     heading = ""
     passed: list[str] = []
     position = 0

@@ -787,6 +787,83 @@ CASES: list[tuple[list[str], str]] = [
         "Kestrel is taking this action following its receipt of a complete response "
         "letter from the FDA last month.",
     ),
+    (
+        ["results"],
+        "Skkynet is pleased to announce its financial results for the first quarter "
+        "ended January 31, 2025.",
+    ),
+    (
+        [],
+        "Aemetis announced that the company will host a conference call to review the "
+        "release of its third quarter 2024 earnings.",
+    ),
+    (
+        ["results"],
+        "Earnings for the year ending December 31, 2024, were $4,156,350, or $2.38 per share.",
+    ),
+    (
+        [],
+        "Cooper announced that it will be implementing additional strategic actions "
+        "that will increase earnings.",
+    ),
+    (
+        [],
+        "The company has an ownership interest in AML through its participation in "
+        "their Series A round of capital raising.",
+    ),
+    (
+        [],
+        "Telvantis today announced that it has settled the entire note balance with "
+        "JanBella Group.",
+    ),
+    (
+        [],
+        "Telvantis today announced that it had terminated its Regulation A offering.",
+    ),
+    (
+        ["financing"],
+        "MoliChem is reorganizing to focus its resources on identifying new development"
+        " partners and securing new funding.",
+    ),
+    (
+        ["financing"],
+        "This round of funding is in the form of a non-convertible note bearing "
+        "interest at 8% per year.",
+    ),
+    (
+        ["legal"],
+        "HP today announced it has settled all ongoing patent litigation with "
+        "Intergraph Corporation.",
+    ),
+    (
+        ["legal"],
+        "The agreement resolves all legal claims between the two companies.",
+    ),
+    (
+        ["legal"],
+        "The Company received payment of $7.7 million from BD pursuant to a stipulation"
+        " in the patent infringement case.",
+    ),
+    (
+        ["workforce"],
+        "The company initiated a reduction in its total employment, which will reduce "
+        "employment by approximately 15%.",
+    ),
+    (
+        ["fda"],
+        "AAI today announced the successful completion of early phase, in vivo, human "
+        "studies for its combination of fexofenadine and pseudoephedrine.",
+    ),
+    (
+        [],
+        "The Group has completed the production of samples for phase III clinical "
+        "trials of the three vaccines.",
+    ),
+    (
+        [],
+        "Topline data from the superior efficacy interim analysis, the next major "
+        "milestone in the trial, is expected in the first half of 2025.",
+    ),
 ]
 
 

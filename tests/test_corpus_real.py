@@ -37,26 +37,46 @@ ROUNDS = {"sec": 1, "bio": 1, "sec2": 2, "bio2": 2, "mix2": 2}
 ROUNDS |= {"sec3": 3, "bio3": 3, "mix3": 3, "sec4": 4, "bio4": 4, "mix4": 4}
 ROUNDS |= {"sec5": 5, "bio5": 5, "mix5": 5}
 # Rounds 3 to 5 are blind only: each gathered while the rules were being written and
-# scored before any of its misses was read.
-FLOORED_ROUNDS = {1, 2}
+# scored before any of its misses was read. When a round's misses were read, they moved
+# to the tuning half, so the blind documents left of rounds 1 to 4 are those the rules
+# got right then: a regression guard, not a measure. Round 5 is the measure of the
+# final rules (issue's target: precision >= 0.9 and recall >= 0.85 in every category).
+GROUPS = {
+    "tuning": lambda lab: lab.half == "tuning",
+    "blind, rounds 1-4 (right when their misses were read)": lambda lab: (
+        lab.half == "blind" and lab.round <= 4
+    ),
+    "blind, round 5 (never read)": lambda lab: lab.half == "blind" and lab.round == 5,
+}
 
-# Floors: the figures reached (precision, recall) per half and category by the floored
-# rounds; a change that lowers any of them fails. Rounds 1 and 2's blind halves hold
-# only the documents the rules got right when their misses were read (the 38 misses
-# were moved to tuning), so their floor is 1.00: a regression guard, not a measure.
-# The issue's target for the blind half is precision >= 0.9 and recall >= 0.85 in
-# every category; round 3 is the measure of that.
+# Floors: the figures reached (precision, recall) per group and category; a change that
+# lowers any of them fails.
 MARGIN = 0.0
 FLOORS: dict[str, dict[str, tuple[float, float]]] = {
     "tuning": {
-        "fda": (0.95, 1.00),
-        "financing": (0.92, 0.95),
-        "workforce": (1.00, 1.00),
-        "results": (0.93, 0.96),
-        "leadership": (0.97, 1.00),
-        "legal": (0.97, 0.92),
+        "fda": (0.93, 0.98),
+        "financing": (0.91, 0.91),
+        "workforce": (0.95, 1.00),
+        "results": (0.88, 0.90),
+        "leadership": (0.88, 0.95),
+        "legal": (0.88, 0.89),
     },
-    "blind": {cat: (1.00, 1.00) for cat in CATEGORIES},
+    "blind, rounds 1-4 (right when their misses were read)": {
+        "fda": (1.00, 1.00),
+        "financing": (1.00, 1.00),
+        "workforce": (0.98, 1.00),
+        "results": (1.00, 0.98),
+        "leadership": (1.00, 1.00),
+        "legal": (1.00, 1.00),
+    },
+    "blind, round 5 (never read)": {
+        "fda": (0.71, 0.83),
+        "financing": (0.78, 0.81),
+        "workforce": (0.94, 0.80),
+        "results": (0.96, 0.85),
+        "leadership": (0.79, 0.86),
+        "legal": (0.91, 0.91),
+    },
 }
 
 
@@ -229,18 +249,19 @@ def by_half() -> dict[str, list[tuple[Labelled, frozenset[str]]]]:
     return run()
 
 
-def test_precision_and_recall_per_half(
+def test_precision_and_recall_per_group(
     by_half: dict[str, list[tuple[Labelled, frozenset[str]]]],
 ) -> None:
     print(report(by_half))
+    everything = [r for half in HALVES for r in by_half[half]]
     low = []
-    for half, results in by_half.items():
-        floored = [r for r in results if r[0].round in FLOORED_ROUNDS]
-        for cat, s in scores(floored).items():
-            precision, recall = FLOORS[half][cat]
+    for group, member in GROUPS.items():
+        results = [r for r in everything if member(r[0])]
+        for cat, s in scores(results).items():
+            precision, recall = FLOORS[group][cat]
             if s["precision"] < precision - MARGIN - 0.005 or s["recall"] < recall - MARGIN - 0.005:
                 low.append(
-                    f"{half} {cat}: {s['precision']:.2f}/{s['recall']:.2f} below "
+                    f"{group} {cat}: {s['precision']:.2f}/{s['recall']:.2f} below "
                     f"{precision:.2f}/{recall:.2f}"
                 )
     assert not low, "; ".join(low)

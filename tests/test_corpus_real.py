@@ -38,15 +38,14 @@ ROUNDS |= {"sec3": 3, "bio3": 3, "mix3": 3, "sec4": 4, "bio4": 4, "mix4": 4}
 ROUNDS |= {"sec5": 5, "bio5": 5, "mix5": 5, "sec6": 6, "bio6": 6, "mix6": 6}
 # Rounds 3 to 5 are blind only: each gathered while the rules were being written and
 # scored before any of its misses was read. When a round's misses were read, they moved
-# to the tuning half, so the blind documents left of rounds 1 to 4 are those the rules
-# got right then: a regression guard, not a measure. Round 5 is the measure of the
+# to the tuning half, so the blind documents left of rounds 1 to 5 are those the rules
+# got right then: a regression guard, not a measure. Round 6 is the measure of the
 # final rules (issue's target: precision >= 0.9 and recall >= 0.85 in every category).
 GROUPS = {
     "tuning": lambda lab: lab.half == "tuning",
-    "blind, rounds 1-4 (right when their misses were read)": lambda lab: (
-        lab.half == "blind" and lab.round <= 4
+    "blind, rounds 1-5 (right when their misses were read)": lambda lab: (
+        lab.half == "blind" and lab.round <= 5
     ),
-    "blind, round 5 (never read)": lambda lab: lab.half == "blind" and lab.round == 5,
 }
 
 # Floors: the figures reached (precision, recall) per group and category; a change that
@@ -61,21 +60,13 @@ FLOORS: dict[str, dict[str, tuple[float, float]]] = {
         "leadership": (0.88, 0.95),
         "legal": (0.88, 0.89),
     },
-    "blind, rounds 1-4 (right when their misses were read)": {
+    "blind, rounds 1-5 (right when their misses were read)": {
         "fda": (1.00, 1.00),
         "financing": (1.00, 1.00),
         "workforce": (0.98, 1.00),
         "results": (1.00, 0.98),
         "leadership": (1.00, 1.00),
         "legal": (1.00, 1.00),
-    },
-    "blind, round 5 (never read)": {
-        "fda": (0.71, 0.83),
-        "financing": (0.78, 0.81),
-        "workforce": (0.94, 0.80),
-        "results": (0.96, 0.85),
-        "leadership": (0.79, 0.86),
-        "legal": (0.91, 0.91),
     },
 }
 

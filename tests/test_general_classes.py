@@ -864,6 +864,103 @@ CASES: list[tuple[list[str], str]] = [
         "Topline data from the superior efficacy interim analysis, the next major "
         "milestone in the trial, is expected in the first half of 2025.",
     ),
+    (
+        [],
+        "With several important milestones ahead, including initiation of OVATION 3, "
+        "the Phase 3 trial of IMNN-001, I look forward to working with the team.",
+    ),
+    (
+        [],
+        "In October 2024, Achieve completed the ORCA-OL trial, with 479 participants "
+        "enrolled across 29 clinical trial sites in the United States.",
+    ),
+    (
+        ["fda"],
+        "Akeso Announces IND Acceptance for AK139 by the National Medical Products Administration.",
+    ),
+    (
+        ["fda"],
+        "The Company announced that it received a Refusal to File letter from the FDA "
+        "for its Dronabinol Oral Solution.",
+    ),
+    (
+        ["leadership"],
+        "Coursera today announced the appointment of Patrick Supanc as Chief Product "
+        "Officer, effective June 2, 2025.",
+    ),
+    (
+        ["leadership"],
+        "Riot today announced the hiring of Jonathan Gibbs as Chief Data Center Officer.",
+    ),
+    (
+        ["legal"],
+        "The class action complaint was filed naming as defendants SPS, PCC and each "
+        "member of the SPS board of directors.",
+    ),
+    (
+        [],
+        "Tenth Avenue is pleased to announce that all nominees listed in the management"
+        " proxy circular were elected as directors.",
+    ),
+    (
+        ["legal"],
+        "BioAge Labs is facing a class-action lawsuit filed in the U.S. District Court "
+        "for the Northern District of California.",
+    ),
+    (
+        [],
+        "AIM ImmunoTech today announced that it will not proceed with an offering "
+        "pursuant to its registration statement.",
+    ),
+    (
+        [],
+        "At December 31, 2002, the Company reported cash, cash equivalents and "
+        "marketable securities of $26.9 million and working capital of $21.1 million.",
+    ),
+    (
+        [],
+        "Nauticus expects the common stock will begin trading on a post-split basis at "
+        "the market open on September 5, 2025.",
+    ),
+    (
+        ["financing"],
+        "New Enterprise Associates led a $47 million Series A round for Firestorm Labs.",
+    ),
+    (
+        ["financing"],
+        "On August 31, a group of investors purchased an aggregate 1,510,000 shares of "
+        "the company's common stock for an offering price of $6,795,000.",
+    ),
+    (
+        ["results"],
+        "Alleghany Corporation reported net earnings from continuing operations in 2023"
+        " of $117.9 million.",
+    ),
+    (
+        ["results"],
+        "Calypte's preliminary first quarter 2024 gross revenues increased 27% to a "
+        "record $1.4 million.",
+    ),
+    (
+        ["workforce"],
+        "The charge includes $5 million for severance payments to approximately 95 employees.",
+    ),
+    (
+        ["workforce"],
+        "The plan is expected to impact approximately 5% of our global workforce.",
+    ),
+    (
+        ["workforce"],
+        "Acme will reduce its global workforce by approximately 10%.",
+    ),
+    (
+        ["workforce"],
+        "The restructuring will eliminate about 8% of the global workforce.",
+    ),
+    (
+        [],
+        "Our talented global workforce of 5,000 employees serves customers in 40 countries.",
+    ),
 ]
 
 

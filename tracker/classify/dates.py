@@ -66,9 +66,9 @@ def latest_date(lower: str, before: date | None = None) -> date | None:
     """
     years = _YEAR_RE.findall(lower)
     if years and "end" in lower:
-        # "3 Months Ended Mar. 31, 2023 | On April 20, 2016, the Company entered into..."
-        # is dated by its event; the period it is filed under counts only when no
-        # other date is named ("net loss for the year ended December 31, 2019").
+        # "|3 Months Ended Mar. 31, 2023 | On April 20, 2016, the Company entered into..."
+        # (a note rendered from XBRL, its period in a header cell) is dated by its event;
+        # a period named in prose ("for the 52 weeks ending December 25, 2010") counts.
         events = _PERIOD_END_RE.sub(" ", lower)
         if _YEAR_RE.search(events):
             lower, years = events, _YEAR_RE.findall(events)
@@ -83,7 +83,8 @@ def latest_date(lower: str, before: date | None = None) -> date | None:
 
 
 _PERIOD_END_RE = re.compile(
-    rf"\b(?:ended|ending)(?: on)? (?:(?:{_MONTH_ALT}) (?:\d{{1,2}},? )?)?(?:19|20)\d\d\b"
+    r"\b(?:\d+|three|six|nine|twelve) months (?:ended|ending) "
+    rf"(?:(?:{_MONTH_ALT}) (?:\d{{1,2}},? )?)?(?:19|20)\d\d\s*\|"
 )
 
 

@@ -36,6 +36,7 @@ MIN_DOCUMENTS = 150
 ROUNDS = {"sec": 1, "bio": 1, "sec2": 2, "bio2": 2, "mix2": 2}
 ROUNDS |= {"sec3": 3, "bio3": 3, "mix3": 3, "sec4": 4, "bio4": 4, "mix4": 4}
 ROUNDS |= {"sec5": 5, "bio5": 5, "mix5": 5, "sec6": 6, "bio6": 6, "mix6": 6}
+ROUNDS |= {"sec7": 7, "bio7": 7, "mix7": 7}
 # Rounds 3 to 5 are blind only: each gathered while the rules were being written and
 # scored before any of its misses was read. When a round's misses were read, they moved
 # to the tuning half, so the blind documents left of rounds 1 to 5 are those the rules

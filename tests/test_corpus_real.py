@@ -39,13 +39,13 @@ ROUNDS |= {"sec5": 5, "bio5": 5, "mix5": 5, "sec6": 6, "bio6": 6, "mix6": 6}
 ROUNDS |= {"sec7": 7, "bio7": 7, "mix7": 7}
 # Rounds 3 to 5 are blind only: each gathered while the rules were being written and
 # scored before any of its misses was read. When a round's misses were read, they moved
-# to the tuning half, so the blind documents left of rounds 1 to 5 are those the rules
-# got right then: a regression guard, not a measure. Round 6 is the measure of the
+# to the tuning half, so the blind documents left of rounds 1 to 6 are those the rules
+# got right then: a regression guard, not a measure. Round 7 is the measure of the
 # final rules (issue's target: precision >= 0.9 and recall >= 0.85 in every category).
 GROUPS = {
     "tuning": lambda lab: lab.half == "tuning",
-    "blind, rounds 1-5 (right when their misses were read)": lambda lab: (
-        lab.half == "blind" and lab.round <= 5
+    "blind, rounds 1-6 (right when their misses were read)": lambda lab: (
+        lab.half == "blind" and lab.round <= 6
     ),
 }
 
@@ -61,7 +61,7 @@ FLOORS: dict[str, dict[str, tuple[float, float]]] = {
         "leadership": (0.84, 0.95),
         "legal": (0.85, 0.88),
     },
-    "blind, rounds 1-5 (right when their misses were read)": {
+    "blind, rounds 1-6 (right when their misses were read)": {
         "fda": (1.00, 1.00),
         "financing": (1.00, 1.00),
         "workforce": (0.98, 1.00),

@@ -54,18 +54,18 @@ GROUPS = {
 MARGIN = 0.0
 FLOORS: dict[str, dict[str, tuple[float, float]]] = {
     "tuning": {
-        "fda": (0.83, 0.93),
-        "financing": (0.86, 0.87),
-        "workforce": (0.91, 0.95),
-        "results": (0.86, 0.90),
-        "leadership": (0.84, 0.95),
-        "legal": (0.85, 0.88),
+        "fda": (0.77, 0.88),
+        "financing": (0.82, 0.83),
+        "workforce": (0.87, 0.91),
+        "results": (0.85, 0.89),
+        "leadership": (0.84, 0.92),
+        "legal": (0.80, 0.86),
     },
     "blind, rounds 1-6 (right when their misses were read)": {
         "fda": (1.00, 1.00),
         "financing": (1.00, 1.00),
-        "workforce": (0.98, 1.00),
-        "results": (1.00, 0.98),
+        "workforce": (0.99, 1.00),
+        "results": (1.00, 0.99),
         "leadership": (1.00, 1.00),
         "legal": (1.00, 1.00),
     },

@@ -961,6 +961,59 @@ CASES: list[tuple[list[str], str]] = [
         [],
         "Our talented global workforce of 5,000 employees serves customers in 40 countries.",
     ),
+    (
+        [],
+        "Sera intends to use the net proceeds from the offering to fund its submission "
+        "to the FDA seeking broad approval of the PreTRM test.",
+    ),
+    (
+        [],
+        "Bluejay's lead product candidate recently received FDA Breakthrough Therapy "
+        "designation for the treatment of chronic hepatitis delta.",
+    ),
+    (
+        [],
+        "Having successfully completed its Phase 1 single ascending dose study, "
+        "OCT461201 is now ready for further clinical advancement.",
+    ),
+    (
+        [],
+        "CVRx is focused on the development and commercialization of the Barostim "
+        "System, the first medical technology approved by FDA that uses neuromodulation"
+        " to treat heart failure.",
+    ),
+    (
+        [],
+        "Each option has an exercise price of $14.25 per share, equal to the closing "
+        "price of the common stock on the date of grant.",
+    ),
+    (
+        [],
+        "Each publicly traded warrant will become exercisable into 1/40th of a share at"
+        " an increased exercise price of $184.00 following the reverse stock split.",
+    ),
+    (
+        [],
+        "Aspira today announced the withdrawal of its registration statement on Form "
+        "S-1 relating to a proposed public offering.",
+    ),
+    (
+        ["results"],
+        "FTI Consulting posted record third-quarter results and raised its full-year guidance.",
+    ),
+    (
+        ["results"],
+        "For the quarter ended Sept. 30, revenue rose 3.3% to $956.2 million.",
+    ),
+    (
+        ["results"],
+        "Q2 revenue of $43.6 million, up 8% year over year.",
+    ),
+    (
+        ["legal"],
+        "Morrow & Sheppard LLP is proud to announce a $31,400,000 settlement on behalf "
+        "of the victims of an oilfield explosion.",
+    ),
 ]
 
 

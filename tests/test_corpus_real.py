@@ -1,8 +1,10 @@
 """Precision and recall on verbatim real documents (tests/corpus_real), per half.
 
-The corpus (issue #17) is gathered and labelled by engineers who never see the rules,
-and split at labelling time into a tuning half (rules may be written from it) and a
-blind half (only its aggregate figures are ever looked at; its checksums are pinned).
+The corpus (issue #17) is gathered and labelled in rounds by engineers who never see
+the rules, into a tuning half (rules may be written from it) and a blind half (only its
+aggregate figures are looked at; its checksums are pinned). A blind document whose miss
+is read to write a rule moves to the tuning half, so each round's first run is scored
+before any of its misses is read, and the latest round measures the latest rules.
 Each document is classified as its own form, as the tracker would meet it in a
 filing: an 8-K body as an 8-K, an EX-99.x as the press release of an 8-K, a 424B4 as
 a 424B4, a newswire release ("PR") as a press release outside any filing.
@@ -37,7 +39,7 @@ ROUNDS = {"sec": 1, "bio": 1, "sec2": 2, "bio2": 2, "mix2": 2}
 ROUNDS |= {"sec3": 3, "bio3": 3, "mix3": 3, "sec4": 4, "bio4": 4, "mix4": 4}
 ROUNDS |= {"sec5": 5, "bio5": 5, "mix5": 5, "sec6": 6, "bio6": 6, "mix6": 6}
 ROUNDS |= {"sec7": 7, "bio7": 7, "mix7": 7}
-# Rounds 3 to 5 are blind only: each gathered while the rules were being written and
+# Rounds 3 to 7 are blind only: each gathered while the rules were being written and
 # scored before any of its misses was read. When a round's misses were read, they moved
 # to the tuning half, so the blind documents left of rounds 1 to 6 are those the rules
 # got right then: a regression guard, not a measure. Round 7 is the measure of the
@@ -47,6 +49,7 @@ GROUPS = {
     "blind, rounds 1-6 (right when their misses were read)": lambda lab: (
         lab.half == "blind" and lab.round <= 6
     ),
+    "blind, round 7 (never read)": lambda lab: lab.half == "blind" and lab.round == 7,
 }
 
 # Floors: the figures reached (precision, recall) per group and category; a change that
@@ -68,6 +71,14 @@ FLOORS: dict[str, dict[str, tuple[float, float]]] = {
         "results": (1.00, 0.99),
         "leadership": (1.00, 1.00),
         "legal": (1.00, 1.00),
+    },
+    "blind, round 7 (never read)": {
+        "fda": (0.86, 0.86),
+        "financing": (0.78, 0.75),
+        "workforce": (0.95, 0.91),
+        "results": (0.76, 0.73),
+        "leadership": (0.92, 0.81),
+        "legal": (0.81, 0.91),
     },
 }
 

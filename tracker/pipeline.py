@@ -475,15 +475,17 @@ class Poller:
     ) -> tuple[milestones.MilestoneChange, ...]:
         rules = load_rules()
         texts = [s.text for d in documents for s in content_sentences(rules, d.text)]
+        entries = self.state.ledger(company.cik)
         changes, merged = milestones.update(
-            self.state.ledger(company.cik),
+            entries,
             texts,
             facts,
             accession=filing.accession,
             filed=filing.filed,
             previous_filed=self._previous_filed(company, filing),
         )
-        self.state.save_ledger(company.cik, merged)
+        if merged != entries:  # most filings now read hold no milestone: no write for them
+            self.state.save_ledger(company.cik, merged)
         return tuple(changes)
 
     def _previous_filed(self, company: Company, filing: Filing) -> date | None:

@@ -65,7 +65,7 @@ def latest_date(lower: str, before: date | None = None) -> date | None:
     once (most sentences: reading every date costs more than a glance at the years).
     """
     years = _YEAR_RE.findall(lower)
-    if years and "end" in lower:
+    if years and "|" in lower:
         # "|3 Months Ended Mar. 31, 2023 | On April 20, 2016, the Company entered into..."
         # (a note rendered from XBRL, its period in a header cell) is dated by its event;
         # a period named in prose ("for the 52 weeks ending December 25, 2010") counts.
@@ -107,9 +107,9 @@ def document_date(text: str, head_chars: int = 4000) -> date | None:
         end = _end(m)
         if end is None:
             continue
-        before = head[max(0, m.start() - 45) : m.start()]
         if _TABLE_CELL_RE.match(head, m.end()):
             continue  # a cell of a table (maturities, a schedule): "May 19, 2063  4,000"
+        before = head[max(0, m.start() - 45) : m.start()]
         if _OWN_BEFORE_RE.search(before) or _OWN_AFTER_RE.match(head, m.end()):
             own = end if own is None or end > own else own
         elif not _FUTURE_CUE_RE.search(before) and (latest is None or end > latest):

@@ -197,6 +197,7 @@ def _in_context(
     for ctx in rules.contexts:
         if ctx.on == "document" and ctx.regex.search(opening):
             whole = whole | ctx.mute
+    sentence_rules = [c for c in rules.contexts if c.on in ("sentence", "opening")]
     heading_rules = [c for c in rules.contexts if c.on == "heading"]
     section = _NONE
     paragraph, paragraph_muted = -1, _NONE
@@ -218,11 +219,10 @@ def _in_context(
         lower = sentence.text.lower()
         found = rules.finder.found(lower)
         muted = whole | section | paragraph_muted
-        for i in rules.sentence_context_index.open(found):
-            ctx = rules.sentence_contexts[i]
+        for ctx in sentence_rules:
             if ctx.mute <= muted or (ctx.on == "opening" and not sentence.first):
                 continue
-            if not ctx.regex.search(lower):
+            if not opens(ctx.gate, found) or not ctx.regex.search(lower):
                 continue
             muted = muted | ctx.mute
             if ctx.extent == "paragraph":
@@ -283,8 +283,9 @@ def _score_sentence(
         return False
     hit = False
     masked = lower
-    for i in rules.mask_index.open(found):
-        masked = rules.masks[i].regex.sub(" ", masked)
+    for mask in rules.masks:
+        if opens(mask.gate, found):
+            masked = mask.regex.sub(" ", masked)
     # A quotation and the words that attribute it are separate clauses: the title of
     # the person quoted does not complete a phrase inside the quote.
     for brk in rules.clause_breaks:

@@ -101,9 +101,6 @@ class Rules:
     legacy_items: dict[str, dict[str, float]]
     facts: tuple[FactRule, ...]
     pattern_index: dict[str, GateIndex]  # per category: which patterns a sentence can open
-    sentence_context_index: GateIndex  # over sentence_contexts
-    sentence_contexts: tuple[Context, ...]  # recognised by a sentence or a paragraph's opening
-    mask_index: GateIndex  # over masks
 
 
 def lower_pattern(pattern: str) -> str:
@@ -239,7 +236,6 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
     for cat in everywhere:
         if cat not in CATEGORIES:
             raise RulesError(f"{path}: prospectus.news_categories_everywhere: unknown {cat!r}")
-    sentence_contexts = tuple(c for c in contexts if c.on in ("sentence", "opening"))
     return Rules(
         threshold=float(raw.get("threshold", 2.5)),
         resume_sections=_compile(resume, "resume_sections", path) if resume else None,
@@ -254,9 +250,6 @@ def parse_rules(text: str, path: str = "rules.toml") -> Rules:
         vetoes=vetoes,
         category_gates={cat: union_gate(p.gate for p in ps) for cat, ps in patterns.items()},
         pattern_index={cat: GateIndex.of(p.gate for p in ps) for cat, ps in patterns.items()},
-        sentence_contexts=sentence_contexts,
-        sentence_context_index=GateIndex.of(ctx.gate for ctx in sentence_contexts),
-        mask_index=GateIndex.of(m.gate for m in masks),
         finder=WordFinder(
             [w for ps in patterns.values() for p in ps for w in p.gate]
             + [w for m in masks for w in m.gate]

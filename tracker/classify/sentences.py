@@ -114,7 +114,7 @@ def sentences(text: str) -> Iterator[Sentence]:
     April 1, 2015, Hospira received a warning letter...") does not swallow the news.
     """
     if "Item " in text or "ITEM " in text or "item " in text:  # most releases have none
-        text = _ITEM_INLINE_RE.sub(_break_before, text)
+        text = _ITEM_INLINE_RE.sub("\n\n\\g<0>", text)
     heading = ""
     passed: list[str] = []
     position = 0
@@ -178,10 +178,6 @@ _ITEM_TITLED_RE = re.compile(
     + r")\b[\W]*",
     re.I,
 )
-
-
-def _break_before(m: re.Match[str]) -> str:
-    return "\n\n" + m.group(0)
 
 
 def item_numbers(text: str) -> tuple[str, ...]:

@@ -66,6 +66,7 @@ MODULES = [
     "tracker.edgar.feeds",
     "tracker.edgar.documents",
     "tracker.classify.sentences",
+    "tracker.classify.dates",
     "tracker.classify.engine",
     "tracker.classify.facts",
     "tracker.milestones.statements",

@@ -118,8 +118,11 @@ def document_date(text: str, head_chars: int = 4000) -> date | None:
 
 
 _OWN_BEFORE_RE = re.compile(r"\b(?:ended|ending|as of|dated|date:?)\s*$")
-_TABLE_CELL_RE = re.compile(r"[ \t]*\$?[ \t]*\(?\d")
-_OWN_AFTER_RE = re.compile(r"\s*(?:\(|/|--|—|–|-\s)")
+# Both are matched right after a date's year, where they mean what they say; the
+# lookbehind (a run of blanks starts after a non-blank) and the possessive runs keep a
+# search over long runs of blanks linear, as every pattern must be.
+_TABLE_CELL_RE = re.compile(r"(?<![ \t])[ \t]*+\$?[ \t]*+\(?\d")
+_OWN_AFTER_RE = re.compile(r"(?<!\s)\s*(?:\(|/|--|—|–|-\s)")
 _REPORT_DATE_RE = re.compile(
     r"date of (?:this )?report[^0-9]{0,60}?"
     rf"\b(?P<month>{_MONTH_ALT})\s(?P<day>\d{{1,2}}),?\s(?P<year>(?:19|20)\d\d)\b"
